@@ -1,0 +1,22 @@
+//! Upcheck's core: the pure logic shared by the web page and the proxy.
+//!
+//! Nothing here does I/O, so it builds for `wasm32-unknown-unknown` and for the
+//! host alike. It is the one place for
+//! - [`parse`]: turning a pasted list into normalised URLs or per-line errors,
+//! - [`outcome`]: the outcome vocabulary every front end shows,
+//! - [`summary`]: run statistics (counts, wall time, sum of latencies, speed-up),
+//! - [`status`]: which HTTP statuses count as `up`,
+//! - [`policy`]: what a browser will refuse to fetch, decided before fetching,
+//! - [`defaults`]: the defaults every front end uses.
+
+pub mod defaults;
+pub mod outcome;
+pub mod parse;
+pub mod policy;
+pub mod status;
+pub mod summary;
+
+pub use outcome::Outcome;
+pub use parse::{parse_list, Entry, InputError, ParsedList};
+pub use status::StatusRule;
+pub use summary::Tally;

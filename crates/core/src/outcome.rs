@@ -1,0 +1,138 @@
+//! The outcome vocabulary: every checked site ends in exactly one of these.
+//!
+//! The lowercase names are a contract: the page puts them in `data-state`, the
+//! proxy writes them in its NDJSON `outcome` field.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What is known about one site. See DESIGN.md, "Outcomes".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Waiting for a free slot.
+    Queued,
+    /// Request in flight.
+    Checking,
+    /// An HTTP response was seen and its final status is accepted.
+    Up,
+    /// An HTTP response was seen and its final status is not accepted.
+    Down,
+    /// The server answered but the browser hides the status (opaque response).
+    Reachable,
+    /// No HTTP response: DNS failure, refused, reset, TLS failure, browser block.
+    Unreachable,
+    /// No response within the deadline.
+    Timeout,
+    /// Not attempted by policy, with the reason.
+    Blocked,
+    /// The input is not a checkable http(s) URL.
+    Invalid,
+    /// The person stopped the run before this site finished.
+    Cancelled,
+}
+
+impl Outcome {
+    /// Every outcome, in the order a summary lists them.
+    pub const ALL: [Outcome; 10] = [
+        Outcome::Up,
+        Outcome::Down,
+        Outcome::Reachable,
+        Outcome::Unreachable,
+        Outcome::Timeout,
+        Outcome::Blocked,
+        Outcome::Invalid,
+        Outcome::Cancelled,
+        Outcome::Checking,
+        Outcome::Queued,
+    ];
+
+    /// The contract name (`data-state`, NDJSON `outcome`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Queued => "queued",
+            Outcome::Checking => "checking",
+            Outcome::Up => "up",
+            Outcome::Down => "down",
+            Outcome::Reachable => "reachable",
+            Outcome::Unreachable => "unreachable",
+            Outcome::Timeout => "timeout",
+            Outcome::Blocked => "blocked",
+            Outcome::Invalid => "invalid",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    /// A symbol shown beside the name, so the outcome never rests on color alone.
+    pub const fn icon(self) -> &'static str {
+        match self {
+            Outcome::Queued => "…",
+            Outcome::Checking => "↻",
+            Outcome::Up => "✓",
+            Outcome::Down => "✗",
+            Outcome::Reachable => "◐",
+            Outcome::Unreachable => "⊘",
+            Outcome::Timeout => "⏱",
+            Outcome::Blocked => "⛔",
+            Outcome::Invalid => "?",
+            Outcome::Cancelled => "■",
+        }
+    }
+
+    /// True once nothing more will happen to the site in this run.
+    pub const fn is_final(self) -> bool {
+        !matches!(self, Outcome::Queued | Outcome::Checking)
+    }
+
+    /// True for outcomes worth re-checking ("re-check failed").
+    pub const fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Outcome::Down | Outcome::Unreachable | Outcome::Timeout | Outcome::Cancelled
+        )
+    }
+
+    /// Position in [`Outcome::ALL`], for per-outcome counters.
+    pub const fn index(self) -> usize {
+        match self {
+            Outcome::Up => 0,
+            Outcome::Down => 1,
+            Outcome::Reachable => 2,
+            Outcome::Unreachable => 3,
+            Outcome::Timeout => 4,
+            Outcome::Blocked => 5,
+            Outcome::Invalid => 6,
+            Outcome::Cancelled => 7,
+            Outcome::Checking => 8,
+            Outcome::Queued => 9,
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_the_contract_and_serde_agrees() {
+        for o in Outcome::ALL {
+            let json = serde_json::to_string(&o).unwrap();
+            assert_eq!(json, format!("\"{}\"", o.as_str()));
+            let back: Outcome = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, o);
+            assert_eq!(Outcome::ALL[o.index()], o);
+        }
+    }
+
+    #[test]
+    fn only_queued_and_checking_are_unfinished() {
+        let unfinished: Vec<_> = Outcome::ALL.iter().filter(|o| !o.is_final()).collect();
+        assert_eq!(unfinished, [&Outcome::Checking, &Outcome::Queued]);
+    }
+}

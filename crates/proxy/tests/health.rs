@@ -1,0 +1,41 @@
+//! The proxy's router, driven without a socket.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use upcheck_proxy::{app, Config};
+
+#[tokio::test]
+async fn health_names_the_proxy() {
+    let resp = app(Config { dist: None })
+        .oneshot(Request::get("/api/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["name"], "upcheck-proxy");
+    assert!(json["limits"].is_object());
+}
+
+#[tokio::test]
+async fn serves_the_page_and_falls_back_to_index() {
+    let dir = std::env::temp_dir().join(format!("upcheck-dist-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<title>Upcheck</title>").unwrap();
+    let router = app(Config {
+        dist: Some(dir.clone()),
+    });
+    for path in ["/", "/some/deep/link"] {
+        let resp = router
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"<title>Upcheck</title>");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

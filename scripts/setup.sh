@@ -1,0 +1,90 @@
+# Shared set-up for ./run, ./test and ./bench: installs what is missing, skips
+# what is present, so the second run starts in seconds. Source it, then call
+# the ensure_* functions a command needs.
+#
+# Versions that work together on these machines: ../shared/TOOLCHAIN.md.
+
+set -euo pipefail
+
+UPCHECK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TRUNK_VERSION="0.21.14"
+BINARYEN_VERSION="132.0.0"
+# Tools fetched from npm live outside the clone so fresh clones reuse them.
+UPCHECK_CACHE="${UPCHECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/upcheck}"
+export PATH="$HOME/.cargo/bin:$UPCHECK_CACHE/binaryen-$BINARYEN_VERSION/node_modules/.bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The wasm-bindgen version Cargo.lock pins; the CLI must be exactly this.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' \
+    "$UPCHECK_ROOT/Cargo.lock"
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(wasm_bindgen_version)"
+  [ -n "$want" ] || die "Cargo.lock names no wasm-bindgen version"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ] ||
+     ! command -v wasm-bindgen-test-runner >/dev/null; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    # Without --locked: a locked dependency of the CLI is missing from the
+    # registry index here (TOOLCHAIN.md).
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "installing trunk $TRUNK_VERSION (about 9 minutes, once)"
+    cargo install trunk --locked --version "$TRUNK_VERSION" --force
+  fi
+}
+
+# Debian's binaryen and the crates.io wasm-opt reject wasm-bindgen 0.2.130
+# output; npm's binaryen 132 works (TOOLCHAIN.md).
+ensure_wasm_opt() {
+  local dir="$UPCHECK_CACHE/binaryen-$BINARYEN_VERSION"
+  if ! "$dir/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version 132"; then
+    command -v npm >/dev/null || die "npm is needed to install wasm-opt (binaryen $BINARYEN_VERSION)"
+    say "installing wasm-opt (binaryen $BINARYEN_VERSION from npm)"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Debian chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  fi
+  export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+}
+
+# Trunk runs cargo with --offline: have every crate on disk first.
+ensure_crates() {
+  (cd "$UPCHECK_ROOT" && cargo fetch --locked -q)
+}
+
+# Everything needed to build the page.
+ensure_page_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_trunk
+  ensure_wasm_opt
+  ensure_crates
+}
+
+build_page() {
+  say "building the page (trunk build --release)"
+  (cd "$UPCHECK_ROOT" && trunk build --release --dist "$UPCHECK_ROOT/dist" >&2)
+}

@@ -1,0 +1,181 @@
+use std::time::Duration;
+use upcheck_core::{defaults, StatusRule};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::state::Mode;
+
+/// The run settings as the person typed them; [`Settings::validate`] reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Checks in flight at most (text of the number field).
+    pub concurrency: String,
+    /// Per-check deadline in seconds (text of the number field).
+    pub timeout_s: String,
+    /// Concurrent or sequential.
+    pub mode: Mode,
+    /// Accepted statuses, e.g. `200-399` or `200-299,401`.
+    pub accept: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            concurrency: defaults::CONCURRENCY.to_string(),
+            timeout_s: (defaults::TIMEOUT_MS / 1_000).to_string(),
+            mode: Mode::Concurrent,
+            accept: StatusRule::default().to_string(),
+        }
+    }
+}
+
+/// Settings checked and ready for a run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Checks in flight at most (1 in sequential mode).
+    pub concurrency: u32,
+    /// Per-check deadline.
+    pub timeout: Duration,
+    /// Scheduling mode.
+    pub mode: Mode,
+    /// Accepted statuses.
+    pub accept: StatusRule,
+}
+
+impl Settings {
+    /// Reads every field; each problem is a sentence naming its field.
+    pub fn validate(&self) -> Result<RunSettings, Vec<String>> {
+        let mut errors = Vec::new();
+        let (lo, hi) = (defaults::MIN_CONCURRENCY, defaults::MAX_CONCURRENCY);
+        let concurrency = match self.concurrency.trim().parse::<u32>() {
+            Ok(n) if (lo..=hi).contains(&n) => n,
+            _ => {
+                errors.push(format!(
+                    "Concurrency: '{}' must be a whole number from {lo} to {hi}",
+                    self.concurrency.trim()
+                ));
+                defaults::CONCURRENCY
+            }
+        };
+        let (tlo, thi) = (
+            f64::from(defaults::MIN_TIMEOUT_MS) / 1_000.0,
+            f64::from(defaults::MAX_TIMEOUT_MS) / 1_000.0,
+        );
+        let timeout = match self.timeout_s.trim().parse::<f64>() {
+            Ok(s) if (tlo..=thi).contains(&s) => Duration::from_secs_f64(s),
+            _ => {
+                errors.push(format!(
+                    "Timeout: '{}' must be a number of seconds from {tlo} to {thi}",
+                    self.timeout_s.trim()
+                ));
+                Duration::from_millis(u64::from(defaults::TIMEOUT_MS))
+            }
+        };
+        let accept = match self.accept.parse::<StatusRule>() {
+            Ok(rule) => rule,
+            Err(e) => {
+                errors.push(format!("Accepted statuses: {e}"));
+                StatusRule::default()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RunSettings {
+            concurrency: if self.mode == Mode::Sequential {
+                1
+            } else {
+                concurrency
+            },
+            timeout,
+            mode: self.mode,
+            accept,
+        })
+    }
+}
+
+/// Props for [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// Current settings.
+    pub settings: Settings,
+    /// Called with changed settings.
+    pub onchange: Callback<Settings>,
+    /// True while a run is going.
+    pub running: bool,
+    /// The Check button.
+    pub oncheck: Callback<()>,
+    /// The Stop button.
+    pub onstop: Callback<()>,
+}
+
+/// Check/Stop buttons and the run settings.
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let field = |apply: fn(&mut Settings, String)| {
+        let settings = props.settings.clone();
+        let onchange = props.onchange.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut next = settings.clone();
+            apply(&mut next, input.value());
+            onchange.emit(next);
+        })
+    };
+    let on_mode = {
+        let settings = props.settings.clone();
+        let onchange = props.onchange.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = settings.clone();
+            next.mode = if select.value() == "sequential" {
+                Mode::Sequential
+            } else {
+                Mode::Concurrent
+            };
+            onchange.emit(next);
+        })
+    };
+    let errors = props.settings.validate().err().unwrap_or_default();
+    let s = &props.settings;
+    let check = props.oncheck.reform(|_: MouseEvent| ());
+    let stop = props.onstop.reform(|_: MouseEvent| ());
+    html! {
+        <div class="controls">
+            <div class="buttons">
+                <button id="check" class="primary" onclick={check} disabled={props.running}>
+                    { "Check" }
+                </button>
+                <button id="stop" onclick={stop} disabled={!props.running}>{ "Stop" }</button>
+            </div>
+            <label>{ "Concurrency " }
+                <input id="concurrency" type="number" min="1" max="256" step="1"
+                    value={s.concurrency.clone()} disabled={s.mode == Mode::Sequential}
+                    oninput={field(|s, v| s.concurrency = v)} />
+            </label>
+            <label>{ "Mode " }
+                <select id="mode" onchange={on_mode}>
+                    <option value="concurrent" selected={s.mode == Mode::Concurrent}>
+                        { "concurrent" }
+                    </option>
+                    <option value="sequential" selected={s.mode == Mode::Sequential}>
+                        { "one at a time" }
+                    </option>
+                </select>
+            </label>
+            <label>{ "Timeout (s) " }
+                <input id="timeout" type="number" min="0.1" max="120" step="any"
+                    value={s.timeout_s.clone()} oninput={field(|s, v| s.timeout_s = v)} />
+            </label>
+            <label>{ "Up if status " }
+                <input id="accept" type="text" size="12" value={s.accept.clone()}
+                    oninput={field(|s, v| s.accept = v)} />
+            </label>
+            if !errors.is_empty() {
+                <ul class="errors" id="settings-errors" role="alert">
+                    { for errors.iter().map(|e| html! { <li>{ e }</li> }) }
+                </ul>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,60 @@
+use web_sys::{HtmlTextAreaElement, KeyboardEvent};
+use yew::prelude::*;
+
+/// Props for [`ListInput`].
+#[derive(Properties, PartialEq)]
+pub struct ListInputProps {
+    /// The text in the box.
+    pub value: AttrValue,
+    /// Called with the new text on every edit.
+    pub oninput: Callback<String>,
+    /// Ctrl+Enter (or Cmd+Enter) in the box.
+    pub onsubmit: Callback<()>,
+}
+
+/// The list box, with a live line count.
+#[component]
+pub fn ListInput(props: &ListInputProps) -> Html {
+    let oninput = {
+        let cb = props.oninput.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            cb.emit(area.value());
+        })
+    };
+    let onkeydown = {
+        let cb = props.onsubmit.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                e.prevent_default();
+                cb.emit(());
+            }
+        })
+    };
+    let lines = count_lines(&props.value);
+    html! {
+        <div class="list-input">
+            <label for="list">{ "Sites to check — one per line, or separated by commas or spaces" }</label>
+            <textarea id="list" rows="10" spellcheck="false" autocomplete="off"
+                placeholder={"example.com\nhttps://example.org/health\n# comments are ignored"}
+                value={props.value.clone()} {oninput} {onkeydown} />
+            <div class="hint" id="line-count">
+                { format!("{lines} {}", if lines == 1 { "line" } else { "lines" }) }
+                <span class="kbd-hint">{ " · Ctrl+Enter to check" }</span>
+            </div>
+        </div>
+    }
+}
+
+/// Lines a person would count: a trailing newline does not start a new line.
+fn count_lines(text: &str) -> usize {
+    if text.is_empty() {
+        return 0;
+    }
+    let breaks = text.matches('\n').count();
+    if text.ends_with('\n') {
+        breaks
+    } else {
+        breaks + 1
+    }
+}

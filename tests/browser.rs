@@ -16,12 +16,16 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlTextAreaElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+// `./test` sets these when it runs the tests; lint and build steps run without
+// them, so a missing value must be a clear run-time failure, not a build error.
+#[allow(clippy::option_env_unwrap)]
 fn fixture_ports() -> Vec<u16> {
     let ports = option_env!("UPCHECK_FIXTURE_PORTS")
         .expect("UPCHECK_FIXTURE_PORTS is not set: run the browser tests through ./test");
     ports.split(',').map(|p| p.parse().unwrap()).collect()
 }
 
+#[allow(clippy::option_env_unwrap)]
 fn closed_port() -> u16 {
     option_env!("UPCHECK_FIXTURE_CLOSED")
         .expect("UPCHECK_FIXTURE_CLOSED is not set: run the browser tests through ./test")

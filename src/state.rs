@@ -1,11 +1,13 @@
 //! The page's state and the one place it changes: [`Action`]s applied by
-//! [`State::reduce`].
+//! `reduce`.
 //!
 //! Rows live in a shared, interior-mutable vector so that applying one result is
 //! O(1) by row id: cloning a 10,000-row vector on every result would make a big
 //! run quadratic. Each row is an `Rc<Row>` replaced on change, so row components
-//! whose `Rc` did not change skip re-rendering.
+//! whose `Rc` did not change skip re-rendering; `version` changes with every
+//! row change so the list knows to re-render.
 
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use upcheck_core::parse::ParsedList;
@@ -15,7 +17,7 @@ use yew::Reducible;
 /// One site in the list, as shown in one result row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// Stable id: the row's position in the run (used as the key).
+    /// Stable id: the row's position in the list (used as the key).
     pub id: usize,
     /// Line of the pasted list it came from.
     pub line: usize,
@@ -23,13 +25,13 @@ pub struct Row {
     pub url: String,
     /// Current outcome.
     pub outcome: Outcome,
-    /// HTTP status, when the browser let us see it.
+    /// HTTP status, when it could be seen.
     pub status: Option<u16>,
     /// Time to the response that decided the outcome, in milliseconds.
     pub latency_ms: Option<f64>,
     /// What was seen, in words: "HTTP 404 Not Found", the reason for `invalid`, …
     pub detail: String,
-    /// Where redirects ended, when the browser revealed a redirect.
+    /// Where redirects ended, when the response revealed a redirect.
     pub final_url: Option<String>,
 }
 
@@ -65,7 +67,8 @@ impl CheckResult {
 }
 
 /// How checks are scheduled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Up to `concurrency` at once.
     Concurrent,
@@ -73,7 +76,7 @@ pub enum Mode {
     Sequential,
 }
 
-/// Timing of the current (or last) run.
+/// One run: the whole list, or a re-check of some rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
     /// Identifies the run; results of older runs are ignored.
@@ -82,10 +85,35 @@ pub struct RunInfo {
     pub mode: Mode,
     /// Checks in flight at most.
     pub concurrency: u32,
+    /// Sites this run checks.
+    pub sites: usize,
+    /// True for a whole-list run, false for a re-check of some rows.
+    pub whole_list: bool,
+    /// Identifies the list (its normalised URLs), to compare runs of the same list.
+    pub list_key: u64,
     /// `performance.now()` when it started.
     pub started_at: f64,
     /// Wall time, once every check finished.
     pub wall_ms: Option<f64>,
+}
+
+/// A finished whole-list run, kept to compare modes on the same list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// Scheduling mode.
+    pub mode: Mode,
+    /// Checks in flight at most.
+    pub concurrency: u32,
+    /// Sites checked.
+    pub sites: usize,
+    /// Wall time.
+    pub wall_ms: f64,
+    /// Sum of every check's time.
+    pub sum_ms: f64,
+    /// Which list.
+    pub list_key: u64,
+    /// Whether the person stopped it.
+    pub stopped: bool,
 }
 
 /// The page's state.
@@ -93,20 +121,25 @@ pub struct RunInfo {
 pub struct State {
     /// Result rows, indexed by id.
     pub rows: Rc<RefCell<Vec<Rc<Row>>>>,
-    /// Counts per outcome, kept in step with `rows`.
+    /// Bumped on every row change.
+    pub version: u64,
+    /// Counts per outcome over all rows; `sum_ms` for the current run.
     pub tally: Tally,
     /// The current or last run.
     pub run: Option<RunInfo>,
     /// Duplicates merged when the list was read.
     pub duplicates: usize,
+    /// Finished whole-list runs, newest last (a few per mode).
+    pub history: Vec<RunRecord>,
 }
 
 impl PartialEq for State {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.rows, &other.rows)
+            && self.version == other.version
             && self.tally == other.tally
             && self.run == other.run
-            && self.duplicates == other.duplicates
+            && self.history == other.history
     }
 }
 
@@ -115,17 +148,47 @@ impl State {
     pub fn running(&self) -> bool {
         self.run.as_ref().is_some_and(|r| r.wall_ms.is_none())
     }
+
+    /// The latest finished run of each mode for the current list, if both exist.
+    pub fn comparison(&self) -> Option<(&RunRecord, &RunRecord)> {
+        let key = self.run.as_ref()?.list_key;
+        let latest = |mode| {
+            self.history
+                .iter()
+                .rev()
+                .find(|r| r.mode == mode && r.list_key == key && !r.stopped)
+        };
+        Some((latest(Mode::Sequential)?, latest(Mode::Concurrent)?))
+    }
+
+    /// Ids of rows that can be checked again (everything but `invalid`).
+    pub fn checkable_ids(&self, only_failed: bool) -> Vec<usize> {
+        self.rows
+            .borrow()
+            .iter()
+            .filter(|r| r.outcome != Outcome::Invalid && r.outcome.is_final())
+            .filter(|r| !only_failed || r.outcome.is_failure())
+            .map(|r| r.id)
+            .collect()
+    }
 }
 
 /// Everything that can happen to the page's state.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// A new run over a parsed list: rows reset, valid ones queued.
+    /// A new run over a parsed list: rows replaced, valid ones queued.
     Start {
         /// Run identity.
         run: RunInfo,
         /// The parsed list.
         list: Rc<ParsedList>,
+    },
+    /// A re-check of some rows: they go back to `queued`, the rest stay.
+    Recheck {
+        /// Run identity.
+        run: RunInfo,
+        /// Rows to check again.
+        ids: Vec<usize>,
     },
     /// Row `id` got a slot and its request is in flight.
     Checking {
@@ -143,6 +206,9 @@ pub enum Action {
         /// What it found.
         result: CheckResult,
     },
+    /// Several actions at once (results arriving within one frame), applied
+    /// in order with one render.
+    Batch(Vec<Action>),
     /// Every check of the run finished.
     RunDone {
         /// Run the event belongs to.
@@ -152,13 +218,42 @@ pub enum Action {
     },
 }
 
+/// Finished runs kept for comparison.
+const HISTORY: usize = 8;
+
 impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+impl State {
+    fn apply(&mut self, action: Action) {
+        let next = self;
         match action {
+            Action::Batch(actions) => {
+                for a in actions {
+                    next.apply(a);
+                }
+            }
             Action::Start { run, list } => next.start(run, &list),
+            Action::Recheck { run, ids } => {
+                next.tally.sum_ms = 0.0;
+                for id in ids {
+                    next.update(id, |row| {
+                        row.outcome = Outcome::Queued;
+                        row.status = None;
+                        row.latency_ms = None;
+                        row.detail.clear();
+                        row.final_url = None;
+                    });
+                }
+                next.run = Some(run);
+            }
             Action::Checking { run, id } => {
                 if next.is_current(run) {
                     next.update(id, |row| row.outcome = Outcome::Checking);
@@ -176,17 +271,10 @@ impl Reducible for State {
                     });
                 }
             }
-            Action::RunDone { run, wall_ms } => {
-                if let Some(info) = next.run.as_mut().filter(|r| r.id == run) {
-                    info.wall_ms = Some(wall_ms);
-                }
-            }
+            Action::RunDone { run, wall_ms } => next.finish(run, wall_ms),
         }
-        Rc::new(next)
     }
-}
 
-impl State {
     fn is_current(&self, run: u64) -> bool {
         self.run.as_ref().is_some_and(|r| r.id == run)
     }
@@ -224,9 +312,32 @@ impl State {
         // A fresh vector: the previous run's rows stay untouched for anyone
         // still holding them.
         self.rows = Rc::new(RefCell::new(rows));
+        self.version += 1;
         self.tally = tally;
         self.duplicates = list.duplicates;
         self.run = Some(run);
+    }
+
+    fn finish(&mut self, run: u64, wall_ms: f64) {
+        let Some(info) = self.run.as_mut().filter(|r| r.id == run) else {
+            return;
+        };
+        info.wall_ms = Some(wall_ms);
+        if info.whole_list {
+            let record = RunRecord {
+                mode: info.mode,
+                concurrency: info.concurrency,
+                sites: info.sites,
+                wall_ms,
+                sum_ms: self.tally.sum_ms,
+                list_key: info.list_key,
+                stopped: self.tally.count(Outcome::Cancelled) > 0,
+            };
+            self.history.push(record);
+            if self.history.len() > HISTORY {
+                self.history.remove(0);
+            }
+        }
     }
 
     fn update(&mut self, id: usize, change: impl FnOnce(&mut Row)) {
@@ -239,5 +350,107 @@ impl State {
         change(&mut row);
         self.tally.change(before, row.outcome);
         *slot = Rc::new(row);
+        self.version += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upcheck_core::parse_list;
+
+    fn run(id: u64, mode: Mode, whole_list: bool, sites: usize) -> RunInfo {
+        RunInfo {
+            id,
+            mode,
+            concurrency: if mode == Mode::Sequential { 1 } else { 16 },
+            sites,
+            whole_list,
+            list_key: 7,
+            started_at: 0.0,
+            wall_ms: None,
+        }
+    }
+
+    fn result(outcome: Outcome, ms: f64) -> CheckResult {
+        CheckResult {
+            outcome,
+            status: None,
+            latency_ms: Some(ms),
+            busy_ms: ms,
+            detail: String::new(),
+            final_url: None,
+        }
+    }
+
+    #[test]
+    fn results_of_old_runs_are_ignored_and_rechecks_keep_other_rows() {
+        let list = Rc::new(parse_list("a.com\nb.com\nftp://c"));
+        let s = Rc::new(State::default()).reduce(Action::Start {
+            run: run(1, Mode::Concurrent, true, 2),
+            list,
+        });
+        assert_eq!(s.tally.count(Outcome::Queued), 2);
+        assert_eq!(s.tally.count(Outcome::Invalid), 1);
+        let s = s.reduce(Action::Finished {
+            run: 1,
+            id: 0,
+            result: result(Outcome::Up, 10.0),
+        });
+        let s = s.reduce(Action::Finished {
+            run: 1,
+            id: 1,
+            result: result(Outcome::Timeout, 30.0),
+        });
+        let s = s.reduce(Action::RunDone {
+            run: 1,
+            wall_ms: 31.0,
+        });
+        assert_eq!(s.history.len(), 1);
+        assert_eq!(s.checkable_ids(true), [1]);
+        assert_eq!(s.checkable_ids(false), [0, 1]);
+
+        let s = s.reduce(Action::Recheck {
+            run: run(2, Mode::Concurrent, false, 1),
+            ids: vec![1],
+        });
+        assert_eq!(s.rows.borrow()[0].outcome, Outcome::Up);
+        assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+        // A late result of run 1 must not touch the row.
+        let s = s.reduce(Action::Finished {
+            run: 1,
+            id: 1,
+            result: result(Outcome::Down, 5.0),
+        });
+        assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+        let s = s.reduce(Action::RunDone {
+            run: 2,
+            wall_ms: 3.0,
+        });
+        assert_eq!(s.history.len(), 1, "re-checks are not whole-list runs");
+    }
+
+    #[test]
+    fn both_modes_on_the_same_list_are_compared() {
+        let list = Rc::new(parse_list("a.com"));
+        let mut s = Rc::new(State::default());
+        for (id, mode) in [(1, Mode::Sequential), (2, Mode::Concurrent)] {
+            s = s.reduce(Action::Start {
+                run: run(id, mode, true, 1),
+                list: list.clone(),
+            });
+            s = s.reduce(Action::Finished {
+                run: id,
+                id: 0,
+                result: result(Outcome::Up, 100.0),
+            });
+            s = s.reduce(Action::RunDone {
+                run: id,
+                wall_ms: 100.0 / id as f64,
+            });
+        }
+        let (seq, conc) = s.comparison().unwrap();
+        assert_eq!((seq.mode, conc.mode), (Mode::Sequential, Mode::Concurrent));
+        assert_eq!(conc.wall_ms, 50.0);
     }
 }

@@ -38,19 +38,36 @@ fn url(i: usize, path: &str) -> String {
     format!("http://127.0.0.1:{}{path}", ports[i % ports.len()])
 }
 
-/// A freshly mounted page; unmounted (its element removed) on drop.
+/// A mounted page; destroyed (and its element removed) on drop.
 struct Page {
     root: Element,
+    app: Option<yew::AppHandle<upcheck::App>>,
 }
 
 impl Page {
-    /// Mounts the app and waits for its first render (Yew renders asynchronously).
+    /// Mounts the app with nothing saved from earlier tests.
     async fn mount() -> Page {
+        web_sys::window()
+            .unwrap()
+            .local_storage()
+            .unwrap()
+            .unwrap()
+            .clear()
+            .unwrap();
+        Page::mount_keeping_storage().await
+    }
+
+    /// Mounts the app as a reload would: with whatever local storage holds.
+    /// Waits for the first render (Yew renders asynchronously).
+    async fn mount_keeping_storage() -> Page {
         let document = web_sys::window().unwrap().document().unwrap();
         let root = document.create_element("div").unwrap();
         document.body().unwrap().append_child(&root).unwrap();
-        yew::Renderer::<upcheck::App>::with_root(root.clone()).render();
-        let page = Page { root };
+        let app = yew::Renderer::<upcheck::App>::with_root(root.clone()).render();
+        let page = Page {
+            root,
+            app: Some(app),
+        };
         page.settle().await;
         page
     }
@@ -79,6 +96,38 @@ impl Page {
         let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
         el.dispatch_event(&event).unwrap();
         self.settle().await;
+    }
+
+    /// Picks an option of a `<select>` and fires `change`.
+    async fn choose(&self, selector: &str, value: &str) {
+        let el = self.find(selector);
+        el.dyn_ref::<web_sys::HtmlSelectElement>()
+            .unwrap()
+            .set_value(value);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        el.dispatch_event(&event).unwrap();
+        self.settle().await;
+    }
+
+    fn value(&self, selector: &str) -> String {
+        let el = self.find(selector);
+        match el.dyn_ref::<HtmlTextAreaElement>() {
+            Some(area) => area.value(),
+            None => el.dyn_ref::<HtmlInputElement>().unwrap().value(),
+        }
+    }
+
+    fn attr(&self, selector: &str, name: &str) -> Option<String> {
+        self.find(selector).get_attribute(name)
+    }
+
+    /// Checks `list` and waits for the run to finish; returns the wall time.
+    async fn check(&self, list: &str) -> f64 {
+        self.type_into("#list", list).await;
+        self.click("#check").await;
+        self.wait_done(Duration::from_secs(30)).await
     }
 
     async fn click(&self, selector: &str) {
@@ -124,8 +173,10 @@ impl Page {
             }
             assert!(
                 js_sys::Date::now() - start < limit.as_secs_f64() * 1_000.0,
-                "the run did not finish within {limit:?}; rows: {:?}",
-                self.rows()
+                "the run did not finish within {limit:?}: {} of {} done; first rows: {:?}",
+                self.attr("#summary", "data-done").unwrap_or_default(),
+                self.attr("#summary", "data-total").unwrap_or_default(),
+                self.rows().into_iter().take(5).collect::<Vec<_>>()
             );
             yew::platform::time::sleep(Duration::from_millis(20)).await;
         }
@@ -134,6 +185,9 @@ impl Page {
 
 impl Drop for Page {
     fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
         self.root.remove();
     }
 }
@@ -224,4 +278,260 @@ async fn bad_settings_are_named_and_nothing_runs() {
     page.click("#check").await;
     assert!(page.text("#run-errors").contains("Concurrency"));
     assert!(page.rows().is_empty());
+}
+
+fn sum_ms(page: &Page) -> f64 {
+    page.attr("#summary", "data-sum-ms")
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_site_that_never_answers_times_out_at_the_deadline() {
+    let page = Page::mount().await;
+    page.type_into("#timeout", "1").await;
+    let hang = url(0, "/cors/hang");
+    page.check(&hang).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &hang), "timeout");
+    assert!(
+        rows[&hang].1.contains("no response within 1.00 s"),
+        "{:?}",
+        rows[&hang]
+    );
+    // The deadline holds: the check let go of its slot at ~1 s, not later.
+    let held = sum_ms(&page);
+    assert!((950.0..1_800.0).contains(&held), "held the slot {held} ms");
+}
+
+#[wasm_bindgen_test]
+async fn redirects_show_where_they_ended_and_endless_bodies_stop_at_headers() {
+    let page = Page::mount().await;
+    let chain = url(1, "/cors/redirect/3/status/200");
+    let endless = url(2, "/cors/endless");
+    page.type_into("#timeout", "5").await;
+    page.check(&format!("{chain}\n{endless}")).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &chain), "up");
+    assert!(
+        rows[&chain].1.contains("after redirects → ") && rows[&chain].1.contains("/redirect/0/"),
+        "{:?}",
+        rows[&chain]
+    );
+    // Had the body been downloaded, this would run into the 5 s deadline.
+    assert_eq!(state_of(&rows, &endless), "up");
+    assert!(sum_ms(&page) < 2_000.0, "sum {}", sum_ms(&page));
+}
+
+#[wasm_bindgen_test]
+async fn forbidden_ports_are_blocked_with_the_reason_before_any_fetch() {
+    let page = Page::mount().await;
+    let smtp = "http://127.0.0.1:25/".to_owned();
+    page.check(&smtp).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &smtp), "blocked");
+    assert!(
+        rows[&smtp].1.contains("port 25 is forbidden"),
+        "{:?}",
+        rows[&smtp]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_status_rule_decides_up_and_down() {
+    let page = Page::mount().await;
+    page.type_into("#accept", "200-299,401").await;
+    let unauthorized = url(0, "/cors/status/401");
+    let moved = url(1, "/cors/status/304");
+    page.check(&format!("{unauthorized}\n{moved}")).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &unauthorized), "up");
+    assert_eq!(state_of(&rows, &moved), "down");
+}
+
+#[wasm_bindgen_test]
+async fn stop_cancels_what_is_in_flight_and_keeps_what_finished() {
+    let page = Page::mount().await;
+    let quick = url(0, "/cors/status/200");
+    let hanging: Vec<String> = (0..3)
+        .map(|i| url(i + 1, &format!("/cors/hang?n={i}")))
+        .collect();
+    page.type_into("#list", &format!("{quick}\n{}", hanging.join("\n")))
+        .await;
+    page.click("#check").await;
+    // Wait until the quick one is in, then stop.
+    let start = js_sys::Date::now();
+    while page.rows().get(&quick).map(|r| r.0.as_str()) != Some("up") {
+        assert!(js_sys::Date::now() - start < 5_000.0, "{:?}", page.rows());
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    page.click("#stop").await;
+    page.wait_done(Duration::from_secs(3)).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &quick), "up");
+    for h in &hanging {
+        assert_eq!(state_of(&rows, h), "cancelled");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn rechecks_run_again_only_what_was_asked() {
+    let page = Page::mount().await;
+    let ok = url(0, "/cors/status/200");
+    let missing = url(1, "/cors/status/404");
+    let closed = format!("http://127.0.0.1:{}/", closed_port());
+    page.check(&format!("{ok}\n{missing}\n{closed}")).await;
+
+    page.click("#recheck-failed").await;
+    assert!(
+        page.text("#timing").contains("re-checking 2"),
+        "{}",
+        page.text("#timing")
+    );
+    page.wait_done(Duration::from_secs(10)).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &ok), "up");
+    assert_eq!(state_of(&rows, &missing), "down");
+    assert_eq!(state_of(&rows, &closed), "unreachable");
+
+    let row = page.find(&format!("li.row[data-url='{missing}'] button.recheck"));
+    row.dyn_ref::<HtmlElement>().unwrap().click();
+    page.settle().await;
+    assert!(
+        page.text("#timing").contains("re-checking 1"),
+        "{}",
+        page.text("#timing")
+    );
+    page.wait_done(Duration::from_secs(10)).await;
+
+    page.click("#recheck-all").await;
+    assert!(
+        page.text("#timing").contains("re-checking 3"),
+        "{}",
+        page.text("#timing")
+    );
+    page.wait_done(Duration::from_secs(10)).await;
+    assert_eq!(page.rows().len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn one_at_a_time_and_concurrent_runs_are_compared_side_by_side() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..6)
+        .map(|i| url(i, &format!("/cors/delay/200?n={i}")))
+        .collect();
+    page.choose("#mode", "sequential").await;
+    let seq_wall = page.check(&list.join("\n")).await;
+    assert!(page.text("#timing").contains("one at a time"));
+    assert!(
+        seq_wall >= 1_200.0,
+        "sequential took {seq_wall} ms for 6 × 200 ms"
+    );
+    page.choose("#mode", "concurrent").await;
+    page.click("#check").await;
+    let conc_wall = page.wait_done(Duration::from_secs(10)).await;
+    let table = page.text("#compare");
+    assert!(
+        table.contains("one at a time") && table.contains("concurrency 16"),
+        "{table}"
+    );
+    assert!(
+        seq_wall > 3.0 * conc_wall,
+        "sequential {seq_wall} ms vs concurrent {conc_wall} ms"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_list_and_settings_survive_a_reload() {
+    let list = format!("{}\nexample.com", url(0, "/cors/status/200"));
+    {
+        let page = Page::mount().await;
+        page.type_into("#list", &list).await;
+        page.type_into("#concurrency", "7").await;
+        page.type_into("#timeout", "2.5").await;
+        page.choose("#mode", "sequential").await;
+    }
+    let page = Page::mount_keeping_storage().await;
+    assert_eq!(page.value("#list"), list);
+    assert_eq!(page.value("#concurrency"), "7");
+    assert_eq!(page.value("#timeout"), "2.5");
+    let mode = page.find("#mode");
+    assert_eq!(
+        mode.dyn_ref::<web_sys::HtmlSelectElement>()
+            .unwrap()
+            .value(),
+        "sequential"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_rows_stay_responsive() {
+    let page = Page::mount().await;
+    page.type_into("#concurrency", "64").await;
+    let list: Vec<String> = (0..10_000)
+        .map(|i| url(i, &format!("/cors/status/200?n={i}")))
+        .collect();
+    let parse_start = js_sys::Date::now();
+    let parsed = upcheck_core::parse_list(&list.join("\n"));
+    let parse_ms = js_sys::Date::now() - parse_start;
+    assert_eq!(parsed.entries.len(), 10_000);
+    let longest = LongTasks::observe();
+    page.type_into("#list", &list.join("\n")).await;
+    page.click("#check").await;
+    let wall = page.wait_done(Duration::from_secs(120)).await;
+    let rendered = page
+        .root
+        .query_selector_all("#results li.row")
+        .unwrap()
+        .length();
+    assert_eq!(page.attr("#results", "data-rows").as_deref(), Some("10000"));
+    assert!(
+        rendered < 200,
+        "a virtual list renders only what is in view: {rendered}"
+    );
+    assert_eq!(page.attr("#summary", "data-done").as_deref(), Some("10000"));
+    web_sys::console::log_1(
+        &format!(
+            "10,000 rows (debug build): parse {parse_ms:.0} ms, run {wall:.0} ms, \
+             longest main-thread task {:.0} ms",
+            longest.max_ms()
+        )
+        .into(),
+    );
+}
+
+/// Records the longest main-thread task (Chromium's Long Tasks API: tasks ≥ 50 ms).
+struct LongTasks {
+    max: std::rc::Rc<std::cell::Cell<f64>>,
+    _observer: web_sys::PerformanceObserver,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::PerformanceObserverEntryList)>,
+}
+
+impl LongTasks {
+    fn observe() -> LongTasks {
+        let max = std::rc::Rc::new(std::cell::Cell::new(0.0_f64));
+        let seen = max.clone();
+        let callback = wasm_bindgen::closure::Closure::<
+            dyn FnMut(web_sys::PerformanceObserverEntryList),
+        >::new(move |list: web_sys::PerformanceObserverEntryList| {
+            for entry in list.get_entries().iter() {
+                let entry: web_sys::PerformanceEntry = entry.unchecked_into();
+                seen.set(seen.get().max(entry.duration()));
+            }
+        });
+        let observer =
+            web_sys::PerformanceObserver::new(callback.as_ref().unchecked_ref()).unwrap();
+        let init = web_sys::PerformanceObserverInit::new(&js_sys::Array::of1(&"longtask".into()));
+        observer.observe(&init);
+        LongTasks {
+            max,
+            _observer: observer,
+            _callback: callback,
+        }
+    }
+
+    fn max_ms(&self) -> f64 {
+        self.max.get()
+    }
 }

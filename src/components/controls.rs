@@ -1,3 +1,4 @@
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use upcheck_core::{defaults, StatusRule};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -6,7 +7,9 @@ use yew::prelude::*;
 use crate::state::Mode;
 
 /// The run settings as the person typed them; [`Settings::validate`] reads them.
-#[derive(Debug, Clone, PartialEq)]
+/// Kept as typed (strings) so a half-typed value survives a reload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Checks in flight at most (text of the number field).
     pub concurrency: String,
@@ -107,6 +110,12 @@ pub struct ControlsProps {
     pub oncheck: Callback<()>,
     /// The Stop button.
     pub onstop: Callback<()>,
+    /// Whether there are finished rows to check again.
+    pub can_recheck: bool,
+    /// "Re-check failed": down, unreachable, timeout and cancelled rows.
+    pub onrecheck_failed: Callback<()>,
+    /// "Re-check all".
+    pub onrecheck_all: Callback<()>,
 }
 
 /// Check/Stop buttons and the run settings.
@@ -140,6 +149,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let s = &props.settings;
     let check = props.oncheck.reform(|_: MouseEvent| ());
     let stop = props.onstop.reform(|_: MouseEvent| ());
+    let recheck_failed = props.onrecheck_failed.reform(|_: MouseEvent| ());
+    let recheck_all = props.onrecheck_all.reform(|_: MouseEvent| ());
+    let idle_with_rows = props.can_recheck && !props.running;
     html! {
         <div class="controls">
             <div class="buttons">
@@ -147,6 +159,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     { "Check" }
                 </button>
                 <button id="stop" onclick={stop} disabled={!props.running}>{ "Stop" }</button>
+                <button id="recheck-failed" onclick={recheck_failed} disabled={!idle_with_rows}>
+                    { "Re-check failed" }
+                </button>
+                <button id="recheck-all" onclick={recheck_all} disabled={!idle_with_rows}>
+                    { "Re-check all" }
+                </button>
             </div>
             <label>{ "Concurrency " }
                 <input id="concurrency" type="number" min="1" max="256" step="1"

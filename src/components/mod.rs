@@ -1,11 +1,15 @@
 //! The page's components, one per file. They render and dispatch; they do no I/O.
 
 mod controls;
+mod elapsed;
 mod list_input;
 mod result_row;
+mod results;
 mod summary_bar;
 
-pub use controls::{Controls, ControlsProps, Settings};
+pub use controls::{Controls, ControlsProps, RunSettings, Settings};
+pub use elapsed::{Elapsed, ElapsedProps};
 pub use list_input::{ListInput, ListInputProps};
 pub use result_row::{ResultRow, ResultRowProps};
+pub use results::{Results, ResultsProps, VIRTUAL_ABOVE};
 pub use summary_bar::{SummaryBar, SummaryBarProps};

@@ -1,20 +1,27 @@
 use std::rc::Rc;
 use upcheck_core::summary::format_ms;
+use upcheck_core::Outcome;
 use yew::prelude::*;
 
 use crate::state::Row;
 
-/// Props for [`ResultRow`]; equal when the row's `Rc` is the same, so unchanged
-/// rows skip rendering.
-#[derive(Properties)]
+/// Props for [`ResultRow`]. Equal when the row's `Rc` is the same (and the
+/// buttons' state), so unchanged rows skip rendering.
+#[derive(Properties, Clone)]
 pub struct ResultRowProps {
     /// The row to show.
     pub row: Rc<Row>,
+    /// Whether its re-check button is enabled (not while a run is going).
+    pub can_recheck: bool,
+    /// Re-check this row (called with its id).
+    pub onrecheck: Callback<usize>,
 }
 
 impl PartialEq for ResultRowProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.row, &other.row)
+            && self.can_recheck == other.can_recheck
+            && self.onrecheck == other.onrecheck
     }
 }
 
@@ -24,6 +31,10 @@ pub fn ResultRow(props: &ResultRowProps) -> Html {
     let row = &props.row;
     let state = row.outcome.as_str();
     let latency = row.latency_ms.map(format_ms).unwrap_or_default();
+    let recheck = {
+        let (cb, id) = (props.onrecheck.clone(), row.id);
+        Callback::from(move |_: MouseEvent| cb.emit(id))
+    };
     html! {
         <li class={classes!("row", state)} data-url={row.url.clone()} data-state={state}
             data-line={row.line.to_string()}>
@@ -31,9 +42,17 @@ pub fn ResultRow(props: &ResultRowProps) -> Html {
                 <span class="icon" aria-hidden="true">{ row.outcome.icon() }</span>
                 { state }
             </span>
-            <span class="url">{ &row.url }</span>
-            <span class="detail">{ &row.detail }</span>
+            <span class="url" title={row.url.clone()}>{ &row.url }</span>
+            <span class="detail" title={row.detail.clone()}>{ &row.detail }</span>
             <span class="latency">{ latency }</span>
+            if row.outcome != Outcome::Invalid {
+                <button class="recheck" title="Check this site again" onclick={recheck}
+                    disabled={!props.can_recheck} aria-label={format!("Re-check {}", row.url)}>
+                    { "↻" }
+                </button>
+            } else {
+                <span />
+            }
         </li>
     }
 }

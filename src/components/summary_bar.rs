@@ -2,20 +2,31 @@ use upcheck_core::summary::{format_ms, speedup};
 use upcheck_core::{Outcome, Tally};
 use yew::prelude::*;
 
-use crate::state::{Mode, RunInfo};
+use super::Elapsed;
+use crate::state::{Mode, RunInfo, RunRecord};
 
 /// Props for [`SummaryBar`].
 #[derive(Properties, PartialEq)]
 pub struct SummaryBarProps {
-    /// Counts per outcome and the sum of check times.
+    /// Counts per outcome and the current run's sum of check times.
     pub tally: Tally,
     /// The current or last run.
     pub run: Option<RunInfo>,
     /// Duplicates merged from the list.
     pub duplicates: usize,
+    /// The latest sequential and concurrent runs of this list, if both exist.
+    pub comparison: Option<(RunRecord, RunRecord)>,
 }
 
-/// Counts per outcome, progress, and — once done — what concurrency bought.
+fn mode_text(mode: Mode, concurrency: u32) -> String {
+    match mode {
+        Mode::Concurrent => format!("concurrency {concurrency}"),
+        Mode::Sequential => "one at a time".to_owned(),
+    }
+}
+
+/// Counts per outcome, progress with elapsed time, and — once done — what
+/// concurrency bought, side by side with a sequential run of the same list.
 #[component]
 pub fn SummaryBar(props: &SummaryBarProps) -> Html {
     let Some(run) = &props.run else {
@@ -36,30 +47,39 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
             </span>
         }
     });
-    let mode = match run.mode {
-        Mode::Concurrent => format!("concurrency {}", run.concurrency),
-        Mode::Sequential => "one at a time".to_owned(),
+    let mode = mode_text(run.mode, run.concurrency);
+    let what = if run.whole_list {
+        String::new()
+    } else {
+        format!(" re-checking {} ·", run.sites)
     };
     let timing = match run.wall_ms {
         Some(wall) => {
             let factor = speedup(t.sum_ms, wall)
                 .map(|f| format!(" · {f:.1}× the speed of one at a time"))
                 .unwrap_or_default();
-            format!(
-                "Done in {} wall time · sum of check times {}{factor} ({mode})",
-                format_ms(wall),
-                format_ms(t.sum_ms)
-            )
+            html! {
+                { format!("Done{what} in {} wall time · sum of check times {}{factor} ({mode})",
+                    format_ms(wall), format_ms(t.sum_ms)) }
+            }
         }
-        None => format!("Checking… ({mode})"),
+        None => html! {
+            <>{ format!("Checking…{what} ") }<Elapsed since={run.started_at} />{ format!(" ({mode})") }</>
+        },
     };
     let dupes = if props.duplicates > 0 {
         format!(" · {} duplicates merged", props.duplicates)
     } else {
         String::new()
     };
+    // Announce progress politely and only at coarse steps, so a screen reader
+    // is not flooded by hundreds of updates.
+    let announce = match run.wall_ms {
+        Some(wall) => format!("Done: {done} of {total} in {}", format_ms(wall)),
+        None => format!("Checking {} sites", run.sites),
+    };
     html! {
-        <section id="summary" class="summary" aria-live="polite"
+        <section id="summary" class="summary"
             data-done={done.to_string()} data-total={total.to_string()}
             data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
             data-sum-ms={format!("{:.0}", t.sum_ms)}>
@@ -67,6 +87,49 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
             <div id="progress-text">{ format!("{done} / {total} done{dupes}") }</div>
             <div id="timing">{ timing }</div>
+            <div class="sr-only" aria-live="polite">{ announce }</div>
+            if let Some((seq, conc)) = &props.comparison {
+                <Comparison seq={seq.clone()} conc={conc.clone()} />
+            }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ComparisonProps {
+    seq: RunRecord,
+    conc: RunRecord,
+}
+
+/// The same list run one at a time and concurrently, in numbers.
+#[component]
+fn Comparison(props: &ComparisonProps) -> Html {
+    let row = |r: &RunRecord| {
+        let factor = speedup(r.sum_ms, r.wall_ms).unwrap_or(1.0);
+        let mode = match r.mode {
+            Mode::Concurrent => "concurrent",
+            Mode::Sequential => "sequential",
+        };
+        html! {
+            <tr data-mode={mode} data-wall-ms={format!("{:.0}", r.wall_ms)}>
+                <th scope="row">{ mode_text(r.mode, r.concurrency) }</th>
+                <td>{ r.sites }</td>
+                <td>{ format_ms(r.wall_ms) }</td>
+                <td>{ format_ms(r.sum_ms) }</td>
+                <td>{ format!("{factor:.1}×") }</td>
+            </tr>
+        }
+    };
+    let gain = props.seq.wall_ms / props.conc.wall_ms.max(1.0);
+    html! {
+        <table id="compare" class="compare">
+            <caption>{ format!("Same list, both ways: concurrent finished {gain:.1}× sooner") }</caption>
+            <thead><tr>
+                <th scope="col">{ "run" }</th><th scope="col">{ "sites" }</th>
+                <th scope="col">{ "wall time" }</th><th scope="col">{ "sum of check times" }</th>
+                <th scope="col">{ "speed-up" }</th>
+            </tr></thead>
+            <tbody>{ row(&props.seq) }{ row(&props.conc) }</tbody>
+        </table>
     }
 }

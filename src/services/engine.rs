@@ -4,7 +4,8 @@
 
 use futures::channel::oneshot;
 use futures::{FutureExt, StreamExt};
-use std::cell::Cell;
+use gloo_timers::callback::Timeout;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use url::Url;
 use yew::Callback;
@@ -58,37 +59,76 @@ impl Drop for StopHandle {
     }
 }
 
-/// Starts checking `jobs`, at most `concurrency` at once, reporting through `on_event`.
+/// Collects events and hands them over at most once a frame: at 10,000 sites
+/// a render per result would keep the main thread busy; a render per frame
+/// still shows every result the moment the screen can.
+struct Batcher {
+    pending: RefCell<Vec<EngineEvent>>,
+    scheduled: Cell<bool>,
+    sink: Callback<Vec<EngineEvent>>,
+}
+
+/// Milliseconds between flushes: one frame at 60 Hz.
+const FRAME_MS: u32 = 16;
+
+impl Batcher {
+    fn push(self: &Rc<Self>, event: EngineEvent) {
+        self.pending.borrow_mut().push(event);
+        if !self.scheduled.replace(true) {
+            let me = self.clone();
+            Timeout::new(FRAME_MS, move || me.flush()).forget();
+        }
+    }
+
+    fn flush(&self) {
+        self.scheduled.set(false);
+        let events = std::mem::take(&mut *self.pending.borrow_mut());
+        if !events.is_empty() {
+            self.sink.emit(events);
+        }
+    }
+}
+
+/// Starts checking `jobs`, at most `concurrency` at once. Events reach
+/// `on_events` in order, batched per frame; the final `Done` is never delayed.
 pub fn run(
     jobs: Vec<Job>,
     concurrency: usize,
     opts: CheckOptions,
-    on_event: Callback<EngineEvent>,
+    on_events: Callback<Vec<EngineEvent>>,
 ) -> StopHandle {
     let (sender, receiver) = oneshot::channel::<()>();
     let stop: StopSignal = receiver.shared();
     let flag = Rc::new(Cell::new(false));
     let stopped = flag.clone();
     let started = now();
+    let batcher = Rc::new(Batcher {
+        pending: RefCell::new(Vec::new()),
+        scheduled: Cell::new(false),
+        sink: on_events,
+    });
     yew::platform::spawn_local(async move {
         let opts = &opts;
         let stop = &stop;
         let stopped = &stopped;
-        let on_event = &on_event;
+        let batcher = &batcher;
         futures::stream::iter(jobs)
             .for_each_concurrent(concurrency.max(1), |job| async move {
                 let result = if stopped.get() {
                     CheckResult::cancelled_before_start()
                 } else {
-                    on_event.emit(EngineEvent::Checking(job.id));
+                    batcher.push(EngineEvent::Checking(job.id));
                     check(&job.url, opts, stop).await
                 };
-                on_event.emit(EngineEvent::Finished(job.id, result));
+                batcher.push(EngineEvent::Finished(job.id, result));
             })
             .await;
-        on_event.emit(EngineEvent::Done {
-            wall_ms: now() - started,
-        });
+        let wall_ms = now() - started;
+        batcher
+            .pending
+            .borrow_mut()
+            .push(EngineEvent::Done { wall_ms });
+        batcher.flush();
     });
     StopHandle {
         sender: Some(sender),

@@ -1,0 +1,77 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::Element;
+use yew::prelude::*;
+
+use super::ResultRow;
+use crate::state::Row;
+
+/// Lists longer than this render only the rows in view, so a 10,000-row run
+/// never builds 10,000 DOM rows or diffs them on every result.
+pub const VIRTUAL_ABOVE: usize = 500;
+/// Height of one row in a virtual list, in CSS pixels (matches style.css).
+const ROW_PX: f64 = 36.0;
+/// Rows rendered above and below the visible ones.
+const OVERSCAN: usize = 10;
+
+/// Props for [`Results`].
+#[derive(Properties, Clone)]
+pub struct ResultsProps {
+    /// All rows.
+    pub rows: Rc<RefCell<Vec<Rc<Row>>>>,
+    /// Changes whenever any row changes.
+    pub version: u64,
+    /// Whether re-check buttons are enabled.
+    pub can_recheck: bool,
+    /// Re-check one row.
+    pub onrecheck: Callback<usize>,
+}
+
+impl PartialEq for ResultsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.rows, &other.rows)
+            && self.version == other.version
+            && self.can_recheck == other.can_recheck
+            && self.onrecheck == other.onrecheck
+    }
+}
+
+/// The result rows: all of them, or for long lists a window over them.
+#[component]
+pub fn Results(props: &ResultsProps) -> Html {
+    let viewport = use_node_ref();
+    let window = use_state(|| (0.0_f64, 800.0_f64)); // (scroll top, viewport height)
+    let rows = props.rows.borrow();
+    let row = |r: &Rc<Row>| {
+        html! {
+            <ResultRow key={r.id} row={r.clone()} can_recheck={props.can_recheck}
+                onrecheck={props.onrecheck.clone()} />
+        }
+    };
+    if rows.len() <= VIRTUAL_ABOVE {
+        return html! { <ol id="results" class="results">{ for rows.iter().map(row) }</ol> };
+    }
+    let onscroll = {
+        let (viewport, window) = (viewport.clone(), window.clone());
+        Callback::from(move |_: Event| {
+            if let Some(el) = viewport.cast::<Element>() {
+                window.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
+            }
+        })
+    };
+    let (top, height) = *window;
+    let first = ((top / ROW_PX) as usize).saturating_sub(OVERSCAN);
+    let count = (height / ROW_PX).ceil() as usize + 2 * OVERSCAN;
+    let last = (first + count).min(rows.len());
+    let first = first.min(last);
+    let pad_top = first as f64 * ROW_PX;
+    let pad_bottom = (rows.len() - last) as f64 * ROW_PX;
+    html! {
+        <div id="results-viewport" class="results-viewport" ref={viewport} {onscroll}>
+            <ol id="results" class="results virtual" data-rows={rows.len().to_string()}
+                style={format!("padding-top:{pad_top}px;padding-bottom:{pad_bottom}px")}>
+                { for rows[first..last].iter().map(row) }
+            </ol>
+        </div>
+    }
+}

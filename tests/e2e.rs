@@ -1,0 +1,227 @@
+//! End-to-end tests: the release build of the page (`dist/`), served by the real
+//! proxy on loopback, driven in a real headless browser through WebDriver the
+//! way a person uses it — type the list, press Check, read the rows — against
+//! the loopback fixture server.
+//!
+//! `./test` runs them after `trunk build --release`; by hand:
+//! `trunk build --release && cargo test -p upcheck --test e2e`.
+//! The mixed run's screenshot lands in `target/e2e/mixed-run.png`.
+//!
+//! Each scenario is written once, as a function of the [`Browser`]; the
+//! `scenarios_in!` lines at the bottom run every scenario in every browser.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+// The harness, in tests/e2e/ (an inline module, so its files are not test targets).
+mod e2e {
+    pub mod driver;
+    pub mod page;
+    pub mod site;
+}
+
+use e2e::driver::Browser;
+use e2e::page::{Failure, Page, Row};
+use e2e::site::Site;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use upcheck_fixture::Fixture;
+
+/// Whatever a run in these tests needs, with room on a busy 2-core machine.
+const RUN_LIMIT: Duration = Duration::from_secs(30);
+
+/// The fixture, the served page and a browser on it.
+async fn start(browser: Browser, fixture_ports: usize) -> Result<(Fixture, Site, Page), Failure> {
+    let fixture = Fixture::start(fixture_ports)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let site = Site::start().await;
+    let page = Page::open(browser, &site).await?;
+    Ok((fixture, site, page))
+}
+
+/// `target/e2e/NAME`, beside the build folder's `tmp/`.
+fn artifact(name: &str) -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(&tmp).join("e2e").join(name)
+}
+
+fn describe(rows: &[Row]) -> String {
+    rows.iter()
+        .map(|r| format!("  line {} {} {}: {}", r.line, r.state, r.url, r.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every outcome a page in direct mode can reach, one row each: what a person
+/// sees for each kind of site, and a screenshot of it.
+async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 5).await?;
+    let closed = format!("http://127.0.0.1:{}/", fixture.closed_port());
+    // (line as typed = data-url, data-state, text the row must show)
+    let expected: Vec<(String, &str, &str)> = vec![
+        (fixture.url(0, "/cors/status/200"), "up", "HTTP 200"),
+        (fixture.url(1, "/cors/status/404"), "down", "HTTP 404"),
+        // Without CORS the browser hides the status: 200 and 500 look alike.
+        (fixture.url(2, "/status/200"), "reachable", "status hidden"),
+        (fixture.url(3, "/status/500"), "reachable", "status hidden"),
+        (closed, "unreachable", "no HTTP response"),
+        (
+            fixture.url(4, "/hang"),
+            "timeout",
+            "no response within 1.00 s",
+        ),
+        (
+            "http://127.0.0.1:25/".into(),
+            "blocked",
+            "port 25 is forbidden",
+        ),
+        ("ftp://127.0.0.1/file".into(), "invalid", "line 8"),
+    ];
+    let lines: Vec<String> = expected.iter().map(|(url, ..)| url.clone()).collect();
+
+    page.set_field("#timeout", "1").await?;
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+
+    let shown = describe(&rows);
+    assert_eq!(rows.len(), expected.len(), "{browser}: rows:\n{shown}");
+    for (i, (row, (url, state, text))) in rows.iter().zip(&expected).enumerate() {
+        assert_eq!(&row.url, url, "{browser}: row {i}:\n{shown}");
+        assert_eq!(row.state, *state, "{browser}: {url}:\n{shown}");
+        assert_eq!(row.line, i + 1, "{browser}: {url}:\n{shown}");
+        assert!(
+            row.text.contains(text),
+            "{browser}: {url} should say {text:?}:\n{shown}"
+        );
+    }
+    assert_eq!(
+        (summary.done, summary.total),
+        (8, 8),
+        "{browser}: {summary:?}"
+    );
+    assert!(summary.text.contains("Done in"), "{browser}: {summary:?}");
+
+    let shot = artifact("mixed-run.png");
+    page.screenshot(&shot).await?;
+    eprintln!("{browser}: screenshot of the mixed run: {}", shot.display());
+    page.close().await
+}
+
+/// Lines that cannot be checked become `invalid` rows that name their line;
+/// comments and blank lines make no row but still count as lines.
+async fn invalid_lines_show_their_line_numbers(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 2).await?;
+    let lines: Vec<String> = vec![
+        "# my sites".into(),
+        fixture.url(0, "/cors/status/200"),
+        String::new(),
+        "ftp://example.com/".into(),
+        "http://".into(),
+        fixture.url(1, "/cors/status/204"),
+        "javascript:alert(1)".into(),
+        "https://a..b.com".into(),
+    ];
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+
+    let shown = describe(&rows);
+    let seen: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.state.as_str())).collect();
+    assert_eq!(
+        seen,
+        [
+            (2, "up"),
+            (4, "invalid"),
+            (5, "invalid"),
+            (6, "up"),
+            (7, "invalid"),
+            (8, "invalid")
+        ],
+        "{browser}:\n{shown}"
+    );
+    for row in rows.iter().filter(|r| r.state == "invalid") {
+        let line = format!("line {}", row.line);
+        assert!(
+            row.text.contains(&line),
+            "{browser}: should say {line:?}:\n{shown}"
+        );
+        assert_eq!(
+            row.url,
+            lines[row.line - 1],
+            "{browser}: shown as written:\n{shown}"
+        );
+    }
+    assert!(
+        rows[1].text.contains("'ftp:' cannot be checked"),
+        "{browser}:\n{shown}"
+    );
+    page.close().await
+}
+
+/// 30 half-second checks at concurrency 16 overlap: the wall time is a small
+/// part of the sum of check times, and the fixture never sees more than 16 at
+/// once. A functional check of the pool, not a speed target.
+async fn concurrent_checks_overlap(browser: Browser) -> Result<(), Failure> {
+    // Eight ports: a browser opens at most 6 connections per host:port.
+    let (fixture, _site, page) = start(browser, 8).await?;
+    // Distinct URLs (the query), or the browser's cache lock serialises them.
+    let lines: Vec<String> = (0..30)
+        .map(|i| fixture.url(i, &format!("/cors/delay/500?n={i}")))
+        .collect();
+    page.select("#mode", "concurrent").await?;
+    page.set_field("#concurrency", "16").await?;
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+
+    let shown = describe(&rows);
+    assert_eq!(rows.len(), 30, "{browser}:\n{shown}");
+    assert!(rows.iter().all(|r| r.state == "up"), "{browser}:\n{shown}");
+    let wall = summary.wall_ms.unwrap_or(f64::INFINITY);
+    let ratio = summary.sum_ms / wall;
+    eprintln!(
+        "{browser}: 30 x 500 ms at concurrency 16: wall {wall:.0} ms, sum {:.0} ms, ratio {ratio:.1}",
+        summary.sum_ms
+    );
+    assert!(summary.sum_ms >= 30.0 * 500.0, "{browser}: {summary:?}");
+    assert!(ratio > 5.0, "{browser}: sum/wall = {ratio:.1}: {summary:?}");
+    let peak = fixture.stats().peak_in_flight.load(Ordering::SeqCst);
+    assert!(
+        (8..=16).contains(&peak),
+        "{browser}: {peak} requests in flight at most"
+    );
+    page.close().await
+}
+
+/// Runs every scenario in one browser, as `<module>::<scenario>` tests.
+macro_rules! scenarios_in {
+    ($module:ident, $browser:expr) => {
+        mod $module {
+            use super::*;
+            scenario_tests!(
+                $browser,
+                mixed_list_in_direct_mode,
+                invalid_lines_show_their_line_numbers,
+                concurrent_checks_overlap,
+            );
+        }
+    };
+}
+
+macro_rules! scenario_tests {
+    ($browser:expr, $($scenario:ident),+ $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $scenario() -> Result<(), Failure> {
+                super::$scenario($browser).await
+            }
+        )+
+    };
+}
+
+scenarios_in!(chromium, Browser::Chromium);

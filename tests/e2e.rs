@@ -198,6 +198,106 @@ async fn concurrent_checks_overlap(browser: Browser) -> Result<(), Failure> {
     page.close().await
 }
 
+fn state_of<'a>(rows: &'a [Row], url: &str) -> &'a str {
+    rows.iter()
+        .find(|r| r.url == url)
+        .map_or("(no row)", |r| r.state.as_str())
+}
+
+/// Stop mid-run: what is in flight ends `cancelled`, what finished stays.
+async fn stop_mid_run(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 4).await?;
+    let quick = fixture.url(0, "/cors/status/200");
+    let hanging: Vec<String> = (1..4)
+        .map(|i| fixture.url(i, &format!("/cors/hang?n={i}")))
+        .collect();
+    let mut lines = vec![quick.clone()];
+    lines.extend(hanging.iter().cloned());
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    let quick_up =
+        format!("document.querySelector(\"li.row[data-url='{quick}']\")?.dataset.state === 'up'");
+    page.wait_for("waiting for the quick site", RUN_LIMIT, &quick_up)
+        .await?;
+    page.click("#stop").await?;
+    page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+    let shown = describe(&rows);
+    assert_eq!(state_of(&rows, &quick), "up", "{browser}:\n{shown}");
+    for url in &hanging {
+        assert_eq!(state_of(&rows, url), "cancelled", "{browser}:\n{shown}");
+    }
+    page.close().await
+}
+
+/// Re-check one row, then the failed ones: only those run again.
+async fn recheck_rows(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 2).await?;
+    let ok = fixture.url(0, "/cors/status/200");
+    let missing = fixture.url(1, "/cors/status/404");
+    page.type_list(&[ok.clone(), missing.clone()]).await?;
+    page.click("#check").await?;
+    page.wait_until_done(RUN_LIMIT).await?;
+    let before = fixture.stats().requests.load(Ordering::SeqCst);
+
+    page.click(&format!("li.row[data-url='{missing}'] button.recheck"))
+        .await?;
+    let rechecked = |n: usize| {
+        format!(
+            "document.querySelector('#timing').innerText.includes('Done re-checking {n}') \
+             && document.querySelector('#summary').dataset.wallMs !== undefined"
+        )
+    };
+    page.wait_for("waiting for the re-check", RUN_LIMIT, &rechecked(1))
+        .await?;
+    let after_one = fixture.stats().requests.load(Ordering::SeqCst);
+    assert_eq!(after_one - before, 1, "{browser}: one row, one request");
+
+    page.click("#recheck-failed").await?;
+    page.wait_for("waiting for re-check failed", RUN_LIMIT, &rechecked(1))
+        .await?;
+    let rows = page.rows().await?;
+    let shown = describe(&rows);
+    assert_eq!(state_of(&rows, &ok), "up", "{browser}:\n{shown}");
+    assert_eq!(state_of(&rows, &missing), "down", "{browser}:\n{shown}");
+    let after_failed = fixture.stats().requests.load(Ordering::SeqCst);
+    assert_eq!(
+        after_failed - after_one,
+        1,
+        "{browser}: only the failed row ran again"
+    );
+    page.close().await
+}
+
+/// The list and settings survive a reload, also one in the middle of a run.
+async fn list_and_settings_survive_a_reload(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 2).await?;
+    let lines = vec![
+        fixture.url(0, "/cors/delay/3000"),
+        "# kept as typed".to_owned(),
+        fixture.url(1, "/cors/status/200"),
+    ];
+    page.set_field("#concurrency", "7").await?;
+    page.set_field("#timeout", "2.5").await?;
+    page.set_field("#accept", "200-299,401").await?;
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    // Reload while the slow site is still being checked.
+    page.reload().await?;
+    assert_eq!(
+        page.value("#list").await?.replace("\r\n", "\n"),
+        lines.join("\n"),
+        "{browser}"
+    );
+    assert_eq!(page.value("#concurrency").await?, "7", "{browser}");
+    assert_eq!(page.value("#timeout").await?, "2.5", "{browser}");
+    assert_eq!(page.value("#accept").await?, "200-299,401", "{browser}");
+    page.select("#mode", "sequential").await?;
+    page.reload().await?;
+    assert_eq!(page.value("#mode").await?, "sequential", "{browser}");
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -208,6 +308,9 @@ macro_rules! scenarios_in {
                 mixed_list_in_direct_mode,
                 invalid_lines_show_their_line_numbers,
                 concurrent_checks_overlap,
+                stop_mid_run,
+                recheck_rows,
+                list_and_settings_survive_a_reload,
             );
         }
     };

@@ -6,7 +6,7 @@
 
 use fantoccini::{Client, Locator};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::fmt;
 use std::future::Future;
 use std::path::Path;
@@ -112,7 +112,6 @@ impl Page {
     }
 
     /// Reloads the page (what survives is up to the page) and waits for the app.
-    #[allow(dead_code)] // for the persistence scenarios, once the page persists
     pub async fn reload(&self) -> Result<(), Failure> {
         self.cmd("reloading the page", self.client.refresh())
             .await?;
@@ -201,6 +200,17 @@ impl Page {
         serde_json::from_value(rows).map_err(|e| self.fail("reading the rows", &e))
     }
 
+    /// Waits until the JavaScript expression `condition` is true.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        limit: Duration,
+        condition: &str,
+    ) -> Result<(), Failure> {
+        let script = format!("return ({condition}) ? true : null;");
+        self.poll_js(what, limit, &script).await.map(drop)
+    }
+
     /// Waits until the run finished: every row final and `data-wall-ms` set.
     pub async fn wait_until_done(&self, limit: Duration) -> Result<Summary, Failure> {
         let script = format!(
@@ -222,19 +232,6 @@ impl Page {
             std::fs::create_dir_all(dir).map_err(|e| self.fail("creating the folder", &e))?;
         }
         std::fs::write(path, png).map_err(|e| self.fail("saving the screenshot", &e))
-    }
-
-    /// `localStorage.getItem(key)`, for tests of what survives a reload.
-    #[allow(dead_code)] // for the persistence scenarios, once the page persists
-    pub async fn local_storage(&self, key: &str) -> Result<Option<String>, Failure> {
-        let script = "return window.localStorage.getItem(arguments[0]);";
-        let value = self
-            .cmd(
-                "reading localStorage",
-                self.client.execute(script, vec![json!(key)]),
-            )
-            .await?;
-        Ok(value.as_str().map(str::to_owned))
     }
 
     /// Ends the session, letting the browser shut down cleanly.

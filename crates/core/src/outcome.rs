@@ -72,8 +72,8 @@ impl Outcome {
             Outcome::Down => "✗",
             Outcome::Reachable => "◐",
             Outcome::Unreachable => "⊘",
-            Outcome::Timeout => "⏱",
-            Outcome::Blocked => "⛔",
+            Outcome::Timeout => "◷",
+            Outcome::Blocked => "⊖",
             Outcome::Invalid => "?",
             Outcome::Cancelled => "■",
         }

@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
-use upcheck_core::parse::ParsedList;
-use upcheck_core::parse_list;
+use std::time::Duration;
+use upcheck_core::parse::{lines, ParsedList};
+use upcheck_core::ListParser;
 use url::Url;
 use yew::prelude::*;
 
@@ -35,7 +36,7 @@ pub fn App() -> Html {
     let errors = use_state(Vec::<String>::new);
     let runner = use_mut_ref(Runner::default);
 
-    // Check: parse the list, reset the rows, start the pool over every valid line.
+    // Check: read the list, reset the rows, start the pool over every valid line.
     let start = {
         let deps = (text.clone(), settings.clone());
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
@@ -43,20 +44,28 @@ pub fn App() -> Html {
             let Some(run_settings) = validated(settings, &errors) else {
                 return;
             };
-            let list = Rc::new(parse_list(text));
-            let jobs: Vec<Job> = list
-                .entries
-                .iter()
-                .enumerate()
-                .filter_map(|(id, e)| e.target.as_ref().ok().map(|u| Job { id, url: u.clone() }))
-                .collect();
-            let run = new_run(&runner, &run_settings, &jobs, true, list_key(&list));
-            runner.borrow_mut().list = Some(list.clone());
-            state.dispatch(Action::Start {
-                run: run.clone(),
-                list,
+            let (text, state, runner) = (text.clone(), state.clone(), runner.clone());
+            yew::platform::spawn_local(async move {
+                let read_start = now();
+                let list = Rc::new(read_list(&text).await);
+                let read_ms = now() - read_start;
+                let jobs: Vec<Job> = list
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(id, e)| {
+                        e.target.as_ref().ok().map(|u| Job { id, url: u.clone() })
+                    })
+                    .collect();
+                let run = new_run(&runner, &run_settings, &jobs, true, list_key(&list));
+                runner.borrow_mut().list = Some(list.clone());
+                state.dispatch(Action::Start {
+                    run: run.clone(),
+                    list,
+                    read_ms,
+                });
+                launch(&runner, &state, run, jobs, run_settings);
             });
-            launch(&runner, &state, run, jobs, run_settings);
         })
     };
     // Re-check: some rows of the last list go back to the pool.
@@ -151,7 +160,7 @@ pub fn App() -> Html {
                 }
             </section>
             <SummaryBar tally={state.tally.clone()} run={state.run.clone()}
-                duplicates={state.duplicates} {comparison} />
+                duplicates={state.duplicates} {comparison} read_ms={state.read_ms} />
             <Results rows={state.rows.clone()} version={state.version}
                 can_recheck={!running} onrecheck={recheck_one} />
         </>
@@ -224,6 +233,22 @@ fn launch(
     });
     let handle = engine::run(jobs, settings.concurrency as usize, opts, on_events);
     runner.borrow_mut().engine = Some(handle);
+}
+
+/// Reads a pasted list, handing the main thread back every few milliseconds
+/// so a 10,000-line paste never blocks the page for one long task.
+async fn read_list(text: &str) -> ParsedList {
+    const SLICE_MS: f64 = 8.0;
+    let mut parser = ListParser::default();
+    let mut slice_start = now();
+    for (i, line) in lines(text).enumerate() {
+        parser.push_line(i + 1, line);
+        if i % 64 == 63 && now() - slice_start > SLICE_MS {
+            yew::platform::time::sleep(Duration::ZERO).await;
+            slice_start = now();
+        }
+    }
+    parser.finish()
 }
 
 /// Identifies a list by its normalised URLs, to compare runs of the same list.

@@ -131,6 +131,8 @@ pub struct State {
     pub duplicates: usize,
     /// Finished whole-list runs, newest last (a few per mode).
     pub history: Vec<RunRecord>,
+    /// How long reading the last list took, in milliseconds.
+    pub read_ms: Option<f64>,
 }
 
 impl PartialEq for State {
@@ -182,6 +184,8 @@ pub enum Action {
         run: RunInfo,
         /// The parsed list.
         list: Rc<ParsedList>,
+        /// How long reading the list took.
+        read_ms: f64,
     },
     /// A re-check of some rows: they go back to `queued`, the rest stay.
     Recheck {
@@ -240,7 +244,10 @@ impl State {
                     next.apply(a);
                 }
             }
-            Action::Start { run, list } => next.start(run, &list),
+            Action::Start { run, list, read_ms } => {
+                next.start(run, &list);
+                next.read_ms = Some(read_ms);
+            }
             Action::Recheck { run, ids } => {
                 next.tally.sum_ms = 0.0;
                 for id in ids {
@@ -389,6 +396,7 @@ mod tests {
         let s = Rc::new(State::default()).reduce(Action::Start {
             run: run(1, Mode::Concurrent, true, 2),
             list,
+            read_ms: 1.0,
         });
         assert_eq!(s.tally.count(Outcome::Queued), 2);
         assert_eq!(s.tally.count(Outcome::Invalid), 1);
@@ -438,6 +446,7 @@ mod tests {
             s = s.reduce(Action::Start {
                 run: run(id, mode, true, 1),
                 list: list.clone(),
+                read_ms: 1.0,
             });
             s = s.reduce(Action::Finished {
                 run: id,

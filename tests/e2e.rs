@@ -13,6 +13,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 // The harness, in tests/e2e/ (an inline module, so its files are not test targets).
+// The benchmark target (tests/bench.rs) shares it; each uses only part of it.
+#[allow(dead_code)]
 mod e2e {
     pub mod driver;
     pub mod page;

@@ -8,7 +8,7 @@ use crate::state::Row;
 
 /// Lists longer than this render only the rows in view, so a 10,000-row run
 /// never builds 10,000 DOM rows or diffs them on every result.
-pub const VIRTUAL_ABOVE: usize = 500;
+pub const VIRTUAL_ABOVE: usize = 100;
 /// Height of one row in a virtual list, in CSS pixels (matches style.css).
 const ROW_PX: f64 = 36.0;
 /// Rows rendered above and below the visible ones.

@@ -16,6 +16,8 @@ pub struct SummaryBarProps {
     pub duplicates: usize,
     /// The latest sequential and concurrent runs of this list, if both exist.
     pub comparison: Option<(RunRecord, RunRecord)>,
+    /// How long reading the list took.
+    pub read_ms: Option<f64>,
 }
 
 fn mode_text(mode: Mode, concurrency: u32) -> String {
@@ -67,11 +69,14 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
             <>{ format!("Checking…{what} ") }<Elapsed since={run.started_at} />{ format!(" ({mode})") }</>
         },
     };
-    let dupes = if props.duplicates > 0 {
+    let mut notes = if props.duplicates > 0 {
         format!(" · {} duplicates merged", props.duplicates)
     } else {
         String::new()
     };
+    if let Some(ms) = props.read_ms {
+        notes.push_str(&format!(" · list read in {}", format_ms(ms)));
+    }
     // Announce progress politely and only at coarse steps, so a screen reader
     // is not flooded by hundreds of updates.
     let announce = match run.wall_ms {
@@ -82,10 +87,11 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
         <section id="summary" class="summary"
             data-done={done.to_string()} data-total={total.to_string()}
             data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
-            data-sum-ms={format!("{:.0}", t.sum_ms)}>
+            data-sum-ms={format!("{:.0}", t.sum_ms)}
+            data-read-ms={props.read_ms.map(|ms| format!("{ms:.1}"))}>
             <div class="chips">{ for chips }</div>
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
-            <div id="progress-text">{ format!("{done} / {total} done{dupes}") }</div>
+            <div id="progress-text">{ format!("{done} / {total} done{notes}") }</div>
             <div id="timing">{ timing }</div>
             <div class="sr-only" aria-live="polite">{ announce }</div>
             if let Some((seq, conc)) = &props.comparison {

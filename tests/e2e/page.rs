@@ -70,6 +70,8 @@ pub struct Summary {
     pub sum_ms: f64,
     /// `data-wall-ms`: present once the run finished.
     pub wall_ms: Option<f64>,
+    /// `data-read-ms`: how long reading the list took.
+    pub read_ms: Option<f64>,
     /// The bar's visible text.
     pub text: String,
 }
@@ -81,7 +83,8 @@ const SUMMARY_JS: &str = "const s = document.querySelector('#summary');
     if (!s || s.dataset.total === undefined) return null;
     const d = s.dataset;
     return { done: Number(d.done), total: Number(d.total), sum_ms: Number(d.sumMs),
-             wall_ms: d.wallMs === undefined ? null : Number(d.wallMs), text: s.innerText };";
+             wall_ms: d.wallMs === undefined ? null : Number(d.wallMs),
+             read_ms: d.readMs === undefined ? null : Number(d.readMs), text: s.innerText };";
 
 /// A browser session on the served page. Call [`Page::close`] at the end; if a
 /// test fails first, dropping the driver kills the browser anyway.
@@ -137,6 +140,21 @@ impl Page {
             return Err(self.fail("typing the list", &format!("the box holds {typed:?}")));
         }
         Ok(())
+    }
+
+    /// Puts `text` into the list box the way a paste does (value, then an
+    /// `input` event): typing 10,000 lines key by key would take minutes.
+    pub async fn paste_list(&self, text: &str) -> Result<(), Failure> {
+        let script = "const box = document.querySelector('#list'); box.value = arguments[0];
+            box.dispatchEvent(new Event('input', { bubbles: true })); return true;";
+        self.eval("pasting the list", script, vec![Value::from(text)])
+            .await
+            .map(drop)
+    }
+
+    /// Runs a script in the page and returns what it returns.
+    pub async fn eval(&self, what: &str, script: &str, args: Vec<Value>) -> Result<Value, Failure> {
+        self.cmd(what, self.client.execute(script, args)).await
     }
 
     /// Clears an input and types `text`, then checks the field shows it.

@@ -17,6 +17,6 @@ pub mod status;
 pub mod summary;
 
 pub use outcome::Outcome;
-pub use parse::{parse_list, Entry, InputError, ParsedList};
+pub use parse::{parse_list, Entry, InputError, ListParser, ParsedList};
 pub use status::StatusRule;
 pub use summary::Tally;

@@ -1,9 +1,10 @@
 //! Pasted text → a list of checkable URLs, or a reason per line.
 //!
-//! Parsing runs in two stages (as ripgrep does): [`tokens`] splits the raw text
-//! into candidate strings with their line numbers, then [`normalise`] turns each
-//! candidate into a normalised [`Url`] or an [`InputError`]. [`parse_list`]
-//! glues them together and merges exact duplicates.
+//! Parsing runs in two stages (as ripgrep does): [`lines`] and the splitting
+//! below turn the raw text into candidate strings with their line numbers, then
+//! [`normalise`] turns each candidate into a normalised [`Url`] or an
+//! [`InputError`]. [`ListParser`] glues them together a line at a time and
+//! merges exact duplicates; [`parse_list`] does a whole text at once.
 //!
 //! Rules:
 //! - one site per line, or several separated by commas or whitespace;
@@ -100,42 +101,58 @@ impl ParsedList {
 
 /// Parses a pasted list. Never panics, whatever the input.
 pub fn parse_list(text: &str) -> ParsedList {
-    let mut list = ParsedList::default();
-    // Normalised URL → index in `entries`, for merging duplicates.
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, candidate) in tokens(text) {
-        let target = normalise(candidate);
-        if let Ok(url) = &target {
-            if let Some(&first) = seen.get(url.as_str()) {
-                list.entries[first].duplicate_lines.push(line);
-                list.duplicates += 1;
-                continue;
-            }
-            seen.insert(url.as_str().to_owned(), list.entries.len());
-        }
-        list.entries.push(Entry {
-            line,
-            input: candidate.to_owned(),
-            target,
-            duplicate_lines: Vec::new(),
-        });
+    let mut parser = ListParser::default();
+    for (i, line) in lines(text).enumerate() {
+        parser.push_line(i + 1, line);
     }
-    list
+    parser.finish()
 }
 
-/// Stage one: `(line number, candidate)` pairs, comments and blanks removed.
-///
-/// Lines end at `\n`, `\r\n` or a lone `\r`. Within a line, candidates are split on
-/// whitespace and on commas — except commas after a `?` or `#`, which belong to a
-/// query string (`?ids=1,2`) rather than separate two sites.
-pub fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    lines(text).enumerate().flat_map(|(i, line)| {
-        let line = cut_comment(line);
-        split_candidates(line).map(move |c| (i + 1, c))
-    })
+/// Parses a list a line at a time, so a caller with a very long list can
+/// yield between chunks (the page does, to keep every main-thread task short).
+/// Feeding every line of `text` gives the same result as [`parse_list`].
+#[derive(Debug, Default)]
+pub struct ListParser {
+    list: ParsedList,
+    // Normalised URL → index in `entries`, for merging duplicates.
+    seen: HashMap<String, usize>,
 }
 
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+impl ListParser {
+    /// Adds line number `line` (1-based) with its text.
+    pub fn push_line(&mut self, line: usize, text: &str) {
+        for candidate in split_candidates(cut_comment(text)) {
+            let target = normalise(candidate);
+            if let Ok(url) = &target {
+                if let Some(&first) = self.seen.get(url.as_str()) {
+                    self.list.entries[first].duplicate_lines.push(line);
+                    self.list.duplicates += 1;
+                    continue;
+                }
+                self.seen
+                    .insert(url.as_str().to_owned(), self.list.entries.len());
+            }
+            self.list.entries.push(Entry {
+                line,
+                input: candidate.to_owned(),
+                target,
+                duplicate_lines: Vec::new(),
+            });
+        }
+    }
+
+    /// The list so far.
+    pub fn finish(self) -> ParsedList {
+        self.list
+    }
+}
+
+// Stage one: lines, then candidates within a line. Within a line, candidates
+// are split on whitespace and on commas — except commas after a `?` or `#`,
+// which belong to a query string (`?ids=1,2`) rather than separate two sites.
+
+/// The lines of `text`, ending at `\n`, `\r\n` or a lone `\r`.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let s = rest?;
@@ -424,6 +441,16 @@ mod tests {
                      http://a:99999/ https://-/ http://@/ ,#,#";
         let list = parse_list(nasty);
         assert!(list.entries.iter().any(|e| e.target.is_err()));
+    }
+
+    #[test]
+    fn line_by_line_equals_all_at_once() {
+        let text = "a.com\r\nb.com, a.com\n\n# c\rftp://x\n";
+        let mut parser = ListParser::default();
+        for (i, line) in lines(text).enumerate() {
+            parser.push_line(i + 1, line);
+        }
+        assert_eq!(parser.finish(), parse_list(text));
     }
 
     #[test]

@@ -244,6 +244,22 @@ pub struct Limits {
     pub insecure_allow_loopback: bool,
 }
 
+/// Body of every non-200 answer from the proxy's API (400, 403, 413, 415, 429…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong with a request to the proxy's API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Machine-readable kind, e.g. `too_many_urls`, `rate_limited`.
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use upcheck_proxy::{app, Config};
 
 #[tokio::test]
 async fn health_names_the_proxy() {
-    let resp = app(Config { dist: None })
+    let resp = app(Config::default())
         .oneshot(Request::get("/api/health").body(Body::empty()).unwrap())
         .await
         .unwrap();
@@ -26,6 +26,7 @@ async fn serves_the_page_and_falls_back_to_index() {
     std::fs::write(dir.join("index.html"), "<title>Upcheck</title>").unwrap();
     let router = app(Config {
         dist: Some(dir.clone()),
+        ..Config::default()
     });
     for path in ["/", "/some/deep/link"] {
         let resp = router

@@ -212,23 +212,3 @@ async fn an_endless_body_is_not_read() {
     let line = check_one(loopback_config(), &f.url(0, "/body/5000000"), json!({})).await;
     assert_outcome(&line, "up", None);
 }
-
-#[tokio::test]
-async fn per_host_limit_holds_across_a_batch() {
-    let f = Fixture::start(1).await.unwrap();
-    let urls: Vec<String> = (0..12)
-        .map(|i| f.url(0, &format!("/delay/100?n={i}")))
-        .collect();
-    let config = upcheck_proxy::Config {
-        per_host: 3,
-        ..loopback_config()
-    };
-    let (_, lines) = check(config, json!({ "urls": urls })).await;
-    assert_eq!(lines.len(), 12);
-    assert!(lines.iter().all(|l| l["outcome"] == "up"));
-    let peak = f
-        .stats()
-        .peak_in_flight
-        .load(std::sync::atomic::Ordering::SeqCst);
-    assert_eq!(peak, 3, "per-host cap");
-}

@@ -125,11 +125,14 @@ pub async fn post(
         .unwrap()
 }
 
+/// One scripted answer.
+pub type Answer = Result<Vec<IpAddr>, ResolveError>;
+
 /// A resolver that answers from a script and counts lookups per name.
 #[derive(Debug, Default)]
 pub struct ScriptedResolver {
     /// name → answers for the 1st, 2nd, … lookup (the last one repeats).
-    answers: Mutex<HashMap<String, Vec<Result<Vec<IpAddr>, ResolveError>>>>,
+    answers: Mutex<HashMap<String, Vec<Answer>>>,
     counts: Mutex<HashMap<String, u64>>,
     pub total: AtomicU64,
     /// Names that never answer.
@@ -148,11 +151,7 @@ impl ScriptedResolver {
         )
     }
 
-    pub fn answers_in_turn(
-        self,
-        name: &str,
-        turns: Vec<Result<Vec<IpAddr>, ResolveError>>,
-    ) -> Self {
+    pub fn answers_in_turn(self, name: &str, turns: Vec<Answer>) -> Self {
         self.answers.lock().unwrap().insert(name.to_owned(), turns);
         self
     }

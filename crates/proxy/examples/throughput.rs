@@ -82,7 +82,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 insecure_allow_loopback: true,
                 ..upcheck_proxy::Config::default()
             };
-            tokio::spawn(upcheck_proxy::serve(listener, config, std::future::pending()));
+            tokio::spawn(upcheck_proxy::serve(
+                listener,
+                config,
+                std::future::pending(),
+            ));
             addr
         }
     };
@@ -109,7 +113,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut lines, mut up, mut first_line_ms) = (0usize, 0usize, None);
     let mut pending = Vec::new();
     while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else { continue };
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
         pending.extend_from_slice(&data);
         while let Some(end) = pending.iter().position(|&b| b == b'\n') {
             let line: Vec<u8> = pending.drain(..=end).collect();
@@ -135,7 +141,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         first_line_ms.unwrap_or(0),
         a.urls as f64 * a.delay_ms as f64 / 1000.0,
     );
-    let peak_in_flight = fixture.stats().peak_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+    let peak_in_flight = fixture
+        .stats()
+        .peak_in_flight
+        .load(std::sync::atomic::Ordering::SeqCst);
     println!("fixture peak in flight: {peak_in_flight}");
     match a.proxy_pid {
         Some(pid) => println!("proxy peak RSS: {:?} KiB", peak_rss_kib(&pid.to_string())),

@@ -24,13 +24,14 @@ fn assert_timed_out(line: &serde_json::Value, took: Duration, phase: &str) {
     let message = line["error"]["message"].as_str().unwrap();
     assert!(message.contains(phase), "{message}");
     assert!(message.contains(&format!("{BUDGET_MS} ms")), "{message}");
+    // Upper bounds leave room for a busy CI machine; the point is "not forever".
     let total = line["timings_ms"]["total"].as_u64().unwrap();
     assert!(
-        (BUDGET_MS..BUDGET_MS + 400).contains(&total),
+        (BUDGET_MS..BUDGET_MS + 1500).contains(&total),
         "total {total}"
     );
     assert!(
-        took < Duration::from_millis(BUDGET_MS + 900),
+        took < Duration::from_millis(BUDGET_MS + 2000),
         "took {took:?}"
     );
 }

@@ -11,7 +11,7 @@ use upcheck_proxy::Config;
 
 fn urls(f: &Fixture, n: usize, ports: usize) -> Vec<String> {
     (0..n)
-        .map(|i| f.url(i % ports, &format!("/delay/100?n={i}")))
+        .map(|i| f.url(i % ports, &format!("/delay/200?n={i}")))
         .collect()
 }
 

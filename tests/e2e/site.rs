@@ -47,7 +47,12 @@ impl Drop for Site {
 /// The one place the proxy's configuration is written; new `Config` fields
 /// (the check API's limits) get their test values here.
 fn proxy_config(dist: PathBuf) -> upcheck_proxy::Config {
-    upcheck_proxy::Config { dist: Some(dist) }
+    upcheck_proxy::Config {
+        dist: Some(dist),
+        // The fixture sites are on loopback (the only network here).
+        insecure_allow_loopback: true,
+        ..upcheck_proxy::Config::default()
+    }
 }
 
 /// `dist/` with a release build in it (`./test` builds it before this suite).

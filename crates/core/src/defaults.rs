@@ -14,3 +14,17 @@ pub const MIN_TIMEOUT_MS: u32 = 100;
 pub const MAX_TIMEOUT_MS: u32 = 120_000;
 /// Longest URL accepted from a pasted list; longer lines are almost always garbage.
 pub const MAX_URL_LEN: usize = 4096;
+
+/// Redirects the proxy follows when a check request does not say.
+pub const MAX_REDIRECTS: u32 = 10;
+/// Most redirects a check request may ask the proxy to follow.
+pub const MAX_REDIRECTS_CAP: u32 = 20;
+/// HTTP method the proxy uses when a check request does not say.
+pub const METHOD: crate::wire::Method = crate::wire::Method::Get;
+/// Most URLs in one `POST /api/check` unless the proxy is configured otherwise;
+/// matches the largest paste the page is built for.
+pub const PROXY_MAX_URLS: usize = 10_000;
+/// Checks in flight at once within one batch on the proxy (Chromium's socket cap).
+pub const PROXY_BATCH_CONCURRENCY: usize = 256;
+/// Checks in flight at once to one target `host:port` (a browser's per-host cap).
+pub const PROXY_PER_HOST: usize = 6;

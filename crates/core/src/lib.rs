@@ -7,14 +7,18 @@
 //! - [`summary`]: run statistics (counts, wall time, sum of latencies, speed-up),
 //! - [`status`]: which HTTP statuses count as `up`,
 //! - [`policy`]: what a browser will refuse to fetch, decided before fetching,
-//! - [`defaults`]: the defaults every front end uses.
+//! - [`defaults`]: the defaults every front end uses,
+//! - [`wire`]: the proxy's request, NDJSON line and health types,
+//! - [`net`]: the proxy's deny-list of non-public IP addresses.
 
 pub mod defaults;
+pub mod net;
 pub mod outcome;
 pub mod parse;
 pub mod policy;
 pub mod status;
 pub mod summary;
+pub mod wire;
 
 pub use outcome::Outcome;
 pub use parse::{parse_list, Entry, InputError, ListParser, ParsedList};

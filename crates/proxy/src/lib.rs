@@ -1,36 +1,69 @@
 //! upcheck-proxy: the optional server beside the page.
 //!
 //! It serves the built page (`dist/`) and, on the same origin, the check API
-//! (DESIGN.md "Proxy mode — API v1"). [`app`] builds the whole [`Router`] from a
-//! [`Config`], so tests drive it without a socket.
+//! (DESIGN.md "Proxy mode — API v1"): `GET /api/health` and a streamed
+//! `POST /api/check` that resolves, connects, handshakes and asks each site
+//! itself, so it can report status, redirects, timings and certificates that a
+//! browser hides. It refuses non-public addresses (SSRF) unless a test switch
+//! allows loopback. [`app`] builds the whole [`Router`] from a [`Config`], so
+//! tests drive it without a socket; [`serve`] runs it on a listener.
+//!
+//! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
+//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] (who may
+//! call), [`rate`] (per-client rate limit), [`error`] (the API's error type).
 
-use axum::{routing::get, Json, Router};
-use serde::Serialize;
-use std::path::PathBuf;
+pub mod api;
+pub mod check;
+pub mod config;
+pub mod error;
+pub mod origin;
+pub mod rate;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::{middleware, Router};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
-/// Everything the proxy needs to know at start-up.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The built page to serve at `/`; `None` serves the API only.
-    pub dist: Option<PathBuf>,
-}
-
-/// `GET /api/health` body.
-#[derive(Debug, Serialize)]
-pub struct Health {
-    /// Always `upcheck-proxy`, so the page can tell it found one.
-    pub name: &'static str,
-    /// The proxy's version.
-    pub version: &'static str,
-    /// Limits in force.
-    pub limits: serde_json::Value,
-}
+pub use config::Config;
+pub use error::AppError;
 
 /// The whole application: API routes plus the static page.
 pub fn app(config: Config) -> Router {
-    let api = Router::new().route("/api/health", get(health));
+    if config.insecure_allow_loopback {
+        tracing::warn!(
+            "INSECURE: --insecure-allow-loopback is on: loopback targets (127.0.0.0/8, ::1) \
+             will be checked. This is a test switch; never run a shared proxy like this."
+        );
+    }
+    let state = Arc::new(api::AppState {
+        checker: Arc::new(check::Checker::new(&config)),
+        limits: api::limits(&config),
+    });
+    let origins = origin::Origins(Arc::new(config.allow_origins.clone()));
+
+    let mut check_route = post(api::check).layer(DefaultBodyLimit::max(config.max_body_bytes));
+    if let Some(rate) = config
+        .rate_per_minute
+        .and_then(|per_minute| rate::layer(per_minute, config.rate_burst, config.trust_forwarded))
+    {
+        check_route = check_route.layer(rate);
+    }
+    let mut api = Router::new()
+        .route("/api/health", get(api::health))
+        .route("/api/check", check_route)
+        .route_layer(middleware::from_fn_with_state(
+            origins.clone(),
+            origin::guard,
+        ))
+        .with_state(state);
+    if let Some(cors) = origins.cors() {
+        api = api.layer(cors);
+    }
     let router = match &config.dist {
         Some(dist) => {
             // Unknown paths fall back to index.html so the page works from deep links.
@@ -42,10 +75,20 @@ pub fn app(config: Config) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
-async fn health() -> Json<Health> {
-    Json(Health {
-        name: "upcheck-proxy",
-        version: env!("CARGO_PKG_VERSION"),
-        limits: serde_json::json!({}),
-    })
+/// Serves [`app`] on `listener` until `shutdown` resolves, then lets open
+/// requests (streams included) finish. The peer address is made available for
+/// rate limiting; `config.listen` is filled in from the listener so checks
+/// aimed at the proxy itself are refused.
+pub async fn serve(
+    listener: TcpListener,
+    mut config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if config.listen.is_none() {
+        config.listen = listener.local_addr().ok();
+    }
+    let app = app(config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -1,9 +1,13 @@
 //! `upcheck-proxy` binary: flags, logging, listening, graceful shutdown.
+//! Everything else is in the library (`upcheck_proxy::app`).
 
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
+use upcheck_core::defaults;
+use upcheck_proxy::config::{self, Config};
 
 /// Upcheck's check proxy; also serves the built page.
 #[derive(Debug, Parser)]
@@ -15,7 +19,44 @@ struct Args {
     /// The built page (trunk's dist/) to serve at /.
     #[arg(long, env = "UPCHECK_DIST")]
     dist: Option<PathBuf>,
+    /// Another origin allowed to call the API, e.g. https://upcheck.example
+    /// (repeatable; comma-separated in the env var). Default: same origin only.
+    #[arg(
+        long = "allow-origin",
+        env = "UPCHECK_ALLOW_ORIGIN",
+        value_delimiter = ','
+    )]
+    allow_origins: Vec<String>,
+    /// Most URLs in one check request.
+    #[arg(long, env = "UPCHECK_MAX_URLS", default_value_t = defaults::PROXY_MAX_URLS)]
+    max_urls: usize,
+    /// Checks in flight at once within one batch.
+    #[arg(long, env = "UPCHECK_CONCURRENCY", default_value_t = defaults::PROXY_BATCH_CONCURRENCY)]
+    concurrency: usize,
+    /// Checks in flight at once to one target host:port.
+    #[arg(long, env = "UPCHECK_PER_HOST", default_value_t = defaults::PROXY_PER_HOST)]
+    per_host: usize,
+    /// Checks in flight at once across all batches.
+    #[arg(long, env = "UPCHECK_GLOBAL_CONCURRENCY", default_value_t = config::GLOBAL_CONCURRENCY)]
+    global_concurrency: usize,
+    /// Check requests per minute per client (0 = no limit).
+    #[arg(long, env = "UPCHECK_RATE", default_value_t = config::RATE_PER_MINUTE)]
+    rate: u32,
+    /// Check requests a client may send back to back.
+    #[arg(long, env = "UPCHECK_BURST", default_value_t = config::RATE_BURST)]
+    burst: u32,
+    /// Count clients by the last X-Forwarded-For entry (only behind a reverse
+    /// proxy that sets it).
+    #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
+    trust_forwarded: bool,
+    /// TEST ONLY: allow checking 127.0.0.0/8 and ::1 (all other private ranges
+    /// stay refused). Never on a proxy others can reach.
+    #[arg(long, env = "UPCHECK_INSECURE_ALLOW_LOOPBACK")]
+    insecure_allow_loopback: bool,
 }
+
+/// How long in-flight streams may run on after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() {
@@ -41,14 +82,48 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let app = upcheck_proxy::app(upcheck_proxy::Config { dist: args.dist });
-    tracing::info!("Upcheck is at http://{}/", args.listen);
-    if let Err(e) = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        eprintln!("upcheck-proxy: {e}");
-        std::process::exit(1);
+    let listen = listener.local_addr().unwrap_or(args.listen);
+    let config = Config {
+        dist: args.dist,
+        listen: Some(listen),
+        allow_origins: args.allow_origins,
+        max_urls: args.max_urls,
+        concurrency: args.concurrency,
+        per_host: args.per_host,
+        global_concurrency: args.global_concurrency,
+        rate_per_minute: (args.rate > 0).then_some(args.rate),
+        rate_burst: args.burst,
+        trust_forwarded: args.trust_forwarded,
+        insecure_allow_loopback: args.insecure_allow_loopback,
+        ..Config::default()
+    };
+    tracing::info!("Upcheck is at http://{listen}/");
+    let (signalled, mut on_signal) = tokio::sync::watch::channel(false);
+    let shutdown = {
+        let mut on_signal = on_signal.clone();
+        async move {
+            let _ = on_signal.wait_for(|&s| s).await;
+        }
+    };
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = signalled.send(true);
+    });
+    let served = upcheck_proxy::serve(listener, config, shutdown);
+    let grace_over = async {
+        let _ = on_signal.wait_for(|&s| s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = served => {
+            if let Err(e) = result {
+                eprintln!("upcheck-proxy: {e}");
+                std::process::exit(1);
+            }
+        }
+        _ = grace_over => {
+            tracing::warn!("streams still open after {SHUTDOWN_GRACE:?}; closing them");
+        }
     }
 }
 
@@ -65,5 +140,5 @@ async fn shutdown_signal() {
         }
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: finishing open check streams");
 }

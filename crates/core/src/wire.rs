@@ -1,0 +1,327 @@
+//! The proxy's wire format (DESIGN.md "Proxy mode — API v1"): what the page sends
+//! to `POST /api/check`, the NDJSON line it reads back per URL, and the
+//! `GET /api/health` body. Serde only, so the page (wasm) and the proxy share it.
+//!
+//! Timings: `dns`, `connect`, `tls` and `ttfb` are the durations of those phases
+//! of the *final* hop (`ttfb` = from the request being written to the response
+//! head arriving), so they can be drawn as a stacked bar; `total` is the whole
+//! check, every redirect hop included. A phase that did not happen is `null`
+//! (no DNS for an IP literal, no TLS for `http://`).
+
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+use crate::defaults;
+use crate::Outcome;
+
+/// Body of `POST /api/check`. Only `urls` is required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRequest {
+    /// The sites to check, as typed (normalised like the page's list parser).
+    pub urls: Vec<String>,
+    /// Deadline for each check, in milliseconds, from when it leaves the queue.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u32,
+    /// `GET` or `HEAD`; a `HEAD` rejected with 405/501 is retried as `GET`.
+    #[serde(default = "default_method")]
+    pub method: Method,
+    /// Redirects to follow before giving up with `too_many_redirects`.
+    #[serde(default = "default_max_redirects")]
+    pub max_redirects: u32,
+}
+
+impl CheckRequest {
+    /// A request for `urls` with every default.
+    pub fn new(urls: Vec<String>) -> Self {
+        CheckRequest {
+            urls,
+            timeout_ms: defaults::TIMEOUT_MS,
+            method: defaults::METHOD,
+            max_redirects: defaults::MAX_REDIRECTS,
+        }
+    }
+}
+
+fn default_timeout_ms() -> u32 {
+    defaults::TIMEOUT_MS
+}
+fn default_method() -> Method {
+    defaults::METHOD
+}
+fn default_max_redirects() -> u32 {
+    defaults::MAX_REDIRECTS
+}
+
+/// The HTTP method a check uses. Lowercase spellings are accepted too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    /// `GET`: the body is not read past the response head.
+    #[serde(rename = "GET", alias = "get")]
+    Get,
+    /// `HEAD`: no body at all; falls back to `GET` on 405 or 501.
+    #[serde(rename = "HEAD", alias = "head")]
+    Head,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+/// One NDJSON line of the `POST /api/check` response: the result for one URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckLine {
+    /// Position of the URL in the request's `urls`.
+    pub index: usize,
+    /// The normalised URL, or the input as given when it could not be parsed.
+    pub url: String,
+    /// The outcome; see DESIGN.md "Outcomes".
+    pub outcome: Outcome,
+    /// Final HTTP status, when a final response was seen.
+    pub status: Option<u16>,
+    /// The status's canonical reason phrase, e.g. `OK`.
+    pub reason: Option<String>,
+    /// The URL the check ended at (after redirects).
+    pub final_url: Option<String>,
+    /// Every redirect followed, in order: the URL requested and the 3xx it gave.
+    #[serde(default)]
+    pub redirects: Vec<Redirect>,
+    /// How long each phase took (see the module docs).
+    pub timings_ms: Timings,
+    /// The address the final hop connected to.
+    pub ip: Option<IpAddr>,
+    /// `HTTP/1.1`, `HTTP/2`, … of the final response.
+    pub http_version: Option<String>,
+    /// The final hop's certificate, for `https://`.
+    pub tls: Option<TlsInfo>,
+    /// Why the check did not end `up`, when there is a reason to give.
+    pub error: Option<LineError>,
+}
+
+/// One followed redirect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    /// The URL that answered with a redirect.
+    pub url: String,
+    /// Its 3xx status.
+    pub status: u16,
+}
+
+/// Phase durations in whole milliseconds; `null` for a phase that did not happen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Name lookup of the final hop (`null` for an IP literal).
+    pub dns: Option<u64>,
+    /// TCP connect of the final hop.
+    pub connect: Option<u64>,
+    /// TLS handshake of the final hop (`null` for `http://`).
+    pub tls: Option<u64>,
+    /// Request written → response head read, final hop.
+    pub ttfb: Option<u64>,
+    /// The whole check, all hops.
+    pub total: u64,
+}
+
+/// What the final hop's leaf certificate says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsInfo {
+    /// Expiry, RFC 3339 in UTC, e.g. `2027-01-15T23:59:59Z`.
+    pub not_after: String,
+    /// Whole days until expiry (negative once expired).
+    pub days_left: i64,
+    /// The issuer's distinguished name, e.g. `C=US, O=Let's Encrypt, CN=R3`.
+    pub issuer: String,
+}
+
+/// Why a check did not end `up`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineError {
+    /// Machine-readable kind.
+    pub kind: ErrorKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// The `error.kind` vocabulary. Unknown kinds from a newer proxy read as `Other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The name did not resolve (`unreachable`).
+    Dns,
+    /// The connection was refused (`unreachable`).
+    Refused,
+    /// The connection was reset or closed before a response (`unreachable`).
+    Reset,
+    /// Any other failure to connect, e.g. network unreachable (`unreachable`).
+    Connect,
+    /// The TLS handshake failed; the message says why (`unreachable`).
+    Tls,
+    /// The server answered with something that is not HTTP (`unreachable`).
+    Http,
+    /// A phase missed its deadline; the message names the phase (`timeout`).
+    Timeout,
+    /// The target resolves to a non-public address (`blocked`).
+    PrivateAddress,
+    /// The target is the proxy itself (`blocked`).
+    ProxyItself,
+    /// The input is not a checkable http(s) URL (`invalid`).
+    BadUrl,
+    /// More redirects than allowed (`down`: responses were seen).
+    TooManyRedirects,
+    /// A redirect back to a URL already visited (`down`).
+    RedirectLoop,
+    /// A redirect that cannot be followed: its `Location` is malformed or not
+    /// http(s) (`down`).
+    BadRedirect,
+    /// A kind this build does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind's name on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Dns => "dns",
+            ErrorKind::Refused => "refused",
+            ErrorKind::Reset => "reset",
+            ErrorKind::Connect => "connect",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Http => "http",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::PrivateAddress => "private_address",
+            ErrorKind::ProxyItself => "proxy_itself",
+            ErrorKind::BadUrl => "bad_url",
+            ErrorKind::TooManyRedirects => "too_many_redirects",
+            ErrorKind::RedirectLoop => "redirect_loop",
+            ErrorKind::BadRedirect => "bad_redirect",
+            ErrorKind::Other => "other",
+        }
+    }
+}
+
+/// Body of `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `upcheck-proxy`, so the page can tell it found one.
+    pub name: String,
+    /// The proxy's version.
+    pub version: String,
+    /// The limits in force.
+    pub limits: Limits,
+}
+
+/// The limits a proxy enforces, as reported by `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Most URLs in one check request.
+    pub max_urls: usize,
+    /// Largest check request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Checks in flight at once within one batch.
+    pub concurrency: usize,
+    /// Checks in flight at once to one `host:port`.
+    pub per_host: usize,
+    /// Checks in flight at once across all batches.
+    pub global_concurrency: usize,
+    /// Check requests per minute per client; `null` when not rate limited.
+    pub rate_per_minute: Option<u32>,
+    /// Check requests a client may send in a burst.
+    pub rate_burst: u32,
+    /// Largest `max_redirects` accepted.
+    pub max_redirects: u32,
+    /// Smallest `timeout_ms` accepted.
+    pub min_timeout_ms: u32,
+    /// Largest `timeout_ms` accepted.
+    pub max_timeout_ms: u32,
+    /// True when loopback targets are allowed (a test switch; never in production).
+    pub insecure_allow_loopback: bool,
+}
+
+/// Body of every non-200 answer from the proxy's API (400, 403, 413, 415, 429…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong with a request to the proxy's API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Machine-readable kind, e.g. `too_many_urls`, `rate_limited`.
+    pub kind: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_urls_is_required() {
+        let req: CheckRequest = serde_json::from_str(r#"{"urls":["a.com"]}"#).unwrap();
+        assert_eq!(req, CheckRequest::new(vec!["a.com".into()]));
+        let req: CheckRequest =
+            serde_json::from_str(r#"{"urls":[],"method":"head","max_redirects":0}"#).unwrap();
+        assert_eq!((req.method, req.max_redirects), (Method::Head, 0));
+        assert!(serde_json::from_str::<CheckRequest>(r#"{"timeout_ms":5}"#).is_err());
+        assert!(serde_json::from_str::<CheckRequest>(r#"{"urls":[],"method":"PUT"}"#).is_err());
+    }
+
+    #[test]
+    fn a_line_has_every_contract_field() {
+        let line = CheckLine {
+            index: 0,
+            url: "https://example.com/".into(),
+            outcome: Outcome::Unreachable,
+            status: None,
+            reason: None,
+            final_url: None,
+            redirects: vec![],
+            timings_ms: Timings::default(),
+            ip: None,
+            http_version: None,
+            tls: None,
+            error: Some(LineError {
+                kind: ErrorKind::Dns,
+                message: "no such host".into(),
+            }),
+        };
+        let json = serde_json::to_value(&line).unwrap();
+        for key in [
+            "index",
+            "url",
+            "outcome",
+            "status",
+            "reason",
+            "final_url",
+            "redirects",
+            "timings_ms",
+            "ip",
+            "http_version",
+            "tls",
+            "error",
+        ] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+        assert_eq!(json["error"]["kind"], "dns");
+        assert_eq!(json["timings_ms"]["dns"], serde_json::Value::Null);
+        let back: CheckLine = serde_json::from_value(json).unwrap();
+        assert_eq!(back, line);
+    }
+
+    #[test]
+    fn unknown_error_kinds_read_as_other() {
+        let e: LineError = serde_json::from_str(r#"{"kind":"quantum","message":"?"}"#).unwrap();
+        assert_eq!(e.kind, ErrorKind::Other);
+        let k: ErrorKind = serde_json::from_str(r#""private_address""#).unwrap();
+        assert_eq!(k.as_str(), "private_address");
+    }
+}

@@ -1,0 +1,157 @@
+//! Proxy throughput on loopback: N URLs, each `/delay/MS` on a fixture spread
+//! over P ports, through one `POST /api/check`; prints wall time and peak RSS.
+//!
+//! ```text
+//! cargo run --release -p upcheck-proxy --example throughput -- \
+//!     [--urls 1000] [--ports 50] [--delay-ms 500] [--concurrency 256] [--per-host 6]
+//!     [--proxy 127.0.0.1:8080 --proxy-pid PID]
+//! ```
+//! Without `--proxy` the proxy runs in this process (loopback allowed, no rate
+//! limit) and the RSS printed covers proxy + fixture + client. With `--proxy`
+//! it talks to a running `upcheck-proxy --insecure-allow-loopback` (start it
+//! under `/usr/bin/time -v` for its own peak RSS, or pass `--proxy-pid`).
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tokio::net::{TcpListener, TcpStream};
+
+struct Args {
+    urls: usize,
+    ports: usize,
+    delay_ms: u64,
+    concurrency: usize,
+    per_host: usize,
+    proxy: Option<SocketAddr>,
+    proxy_pid: Option<u32>,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        urls: 1000,
+        ports: 50,
+        delay_ms: 500,
+        concurrency: upcheck_core::defaults::PROXY_BATCH_CONCURRENCY,
+        per_host: upcheck_core::defaults::PROXY_PER_HOST,
+        proxy: None,
+        proxy_pid: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+        match flag.as_str() {
+            "--urls" => a.urls = value.parse().map_err(|e| bad(&e))?,
+            "--ports" => a.ports = value.parse().map_err(|e| bad(&e))?,
+            "--delay-ms" => a.delay_ms = value.parse().map_err(|e| bad(&e))?,
+            "--concurrency" => a.concurrency = value.parse().map_err(|e| bad(&e))?,
+            "--per-host" => a.per_host = value.parse().map_err(|e| bad(&e))?,
+            "--proxy" => a.proxy = Some(value.parse().map_err(|e| bad(&e))?),
+            "--proxy-pid" => a.proxy_pid = Some(value.parse().map_err(|e| bad(&e))?),
+            _ => return Err(format!("unknown flag {flag}")),
+        }
+    }
+    Ok(a)
+}
+
+/// Peak resident set size of a process, from /proc (VmHWM).
+fn peak_rss_kib(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let a = args()?;
+    let fixture = upcheck_fixture::Fixture::start(a.ports).await?;
+    let proxy = match a.proxy {
+        Some(addr) => addr,
+        None => {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let config = upcheck_proxy::Config {
+                concurrency: a.concurrency,
+                per_host: a.per_host,
+                global_concurrency: a.concurrency.max(upcheck_proxy::config::GLOBAL_CONCURRENCY),
+                max_urls: a.urls.max(1),
+                max_body_bytes: 64 * 1024 * 1024,
+                rate_per_minute: None,
+                insecure_allow_loopback: true,
+                ..upcheck_proxy::Config::default()
+            };
+            tokio::spawn(upcheck_proxy::serve(
+                listener,
+                config,
+                std::future::pending(),
+            ));
+            addr
+        }
+    };
+    let urls: Vec<String> = (0..a.urls)
+        .map(|i| fixture.url(i, &format!("/delay/{}?n={i}", a.delay_ms)))
+        .collect();
+    let body = serde_json::json!({ "urls": urls, "timeout_ms": 120000 }).to_string();
+
+    let started = Instant::now();
+    let tcp = TcpStream::connect(proxy).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+    tokio::spawn(conn);
+    let request = hyper::Request::post("/api/check")
+        .header("host", proxy.to_string())
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))?;
+    let response = sender.send_request(request).await?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let text = response.into_body().collect().await?.to_bytes();
+        return Err(format!("{status}: {}", String::from_utf8_lossy(&text)).into());
+    }
+    let mut body = response.into_body();
+    let (mut lines, mut up, mut first_line_ms) = (0usize, 0usize, None);
+    let mut pending = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        pending.extend_from_slice(&data);
+        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            lines += 1;
+            first_line_ms.get_or_insert(started.elapsed().as_millis());
+            if line.windows(13).any(|w| w == b"\"outcome\":\"up") {
+                up += 1;
+            }
+        }
+    }
+    let wall = started.elapsed();
+    let slots = a.concurrency.min(a.ports * a.per_host).max(1);
+    let ideal = (a.urls.div_ceil(slots)) as f64 * a.delay_ms as f64 / 1000.0;
+    println!(
+        "urls={} ports={} delay={}ms concurrency={} per_host={} -> lines={lines} up={up} \
+         wall={:.2}s (ideal ~{ideal:.1}s at {slots} in flight) first_line={}ms sequential_would_be={:.0}s",
+        a.urls,
+        a.ports,
+        a.delay_ms,
+        a.concurrency,
+        a.per_host,
+        wall.as_secs_f64(),
+        first_line_ms.unwrap_or(0),
+        a.urls as f64 * a.delay_ms as f64 / 1000.0,
+    );
+    let peak_in_flight = fixture
+        .stats()
+        .peak_in_flight
+        .load(std::sync::atomic::Ordering::SeqCst);
+    println!("fixture peak in flight: {peak_in_flight}");
+    match a.proxy_pid {
+        Some(pid) => println!("proxy peak RSS: {:?} KiB", peak_rss_kib(&pid.to_string())),
+        None => println!(
+            "peak RSS of this process (proxy + fixture + client): {:?} KiB",
+            peak_rss_kib("self")
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! The HTTP API: `GET /api/health` and `POST /api/check` (DESIGN.md "Proxy
+//! mode — API v1").
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::{stream, StreamExt};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::check::{Checker, Params};
+use crate::error::AppError;
+use upcheck_core::defaults;
+use upcheck_core::wire::{CheckLine, CheckRequest, Health, Limits};
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    /// Runs the checks.
+    pub checker: Arc<Checker>,
+    /// The limits in force (also what `/api/health` reports).
+    pub limits: Limits,
+}
+
+/// `GET /api/health`.
+pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
+    Json(Health {
+        name: "upcheck-proxy".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        limits: state.limits.clone(),
+    })
+}
+
+/// `POST /api/check`: validate, then stream one NDJSON line per URL in
+/// completion order.
+pub async fn check(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    if !is_json(&headers) {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let limits = &state.limits;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::BodyTooLarge {
+                max: limits.max_body_bytes,
+            }
+        } else {
+            AppError::BadRequest("the body could not be read".to_owned())
+        }
+    })?;
+    let request: CheckRequest =
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let params = validate(&request, limits)?;
+    tracing::info!(urls = request.urls.len(), ?params, "check batch");
+
+    let checker = state.checker.clone();
+    // The queue is the request's own Vec of strings: a URL waiting for a slot
+    // costs its entry and nothing more until `buffer_unordered` starts it.
+    let lines = stream::iter(request.urls.into_iter().enumerate())
+        .map(move |(index, url)| {
+            let checker = checker.clone();
+            async move { checker.check(index, &url, params).await }
+        })
+        .buffer_unordered(limits.concurrency.max(1))
+        .map(|line| Ok::<_, Infallible>(ndjson(&line)));
+    let mut response = Body::from_stream(lines).into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn validate(request: &CheckRequest, limits: &Limits) -> Result<Params, AppError> {
+    if request.urls.len() > limits.max_urls {
+        return Err(AppError::TooManyUrls {
+            got: request.urls.len(),
+            max: limits.max_urls,
+        });
+    }
+    if !(limits.min_timeout_ms..=limits.max_timeout_ms).contains(&request.timeout_ms) {
+        return Err(AppError::OutOfRange(format!(
+            "timeout_ms must be between {} and {}",
+            limits.min_timeout_ms, limits.max_timeout_ms
+        )));
+    }
+    if request.max_redirects > limits.max_redirects {
+        return Err(AppError::OutOfRange(format!(
+            "max_redirects must be at most {}",
+            limits.max_redirects
+        )));
+    }
+    Ok(Params {
+        timeout: Duration::from_millis(u64::from(request.timeout_ms)),
+        method: request.method,
+        max_redirects: request.max_redirects,
+    })
+}
+
+fn ndjson(line: &CheckLine) -> Bytes {
+    match serde_json::to_vec(line) {
+        Ok(mut json) => {
+            json.push(b'\n');
+            Bytes::from(json)
+        }
+        // Plain structs with string keys always serialise; if that ever
+        // changes, the line still says which URL it was.
+        Err(e) => {
+            tracing::error!("cannot serialise a result line: {e}");
+            Bytes::from(format!(
+                "{{\"index\":{},\"outcome\":\"unreachable\",\"error\":{{\"kind\":\"other\",\"message\":\"internal error\"}}}}\n",
+                line.index
+            ))
+        }
+    }
+}
+
+/// The limits a [`crate::Config`] puts in force.
+pub fn limits(config: &crate::Config) -> Limits {
+    Limits {
+        max_urls: config.max_urls,
+        max_body_bytes: config.max_body_bytes,
+        concurrency: config.concurrency.max(1),
+        per_host: config.per_host.max(1),
+        global_concurrency: config.global_concurrency.max(1),
+        rate_per_minute: config.rate_per_minute,
+        rate_burst: config.rate_burst,
+        max_redirects: defaults::MAX_REDIRECTS_CAP,
+        min_timeout_ms: defaults::MIN_TIMEOUT_MS,
+        max_timeout_ms: defaults::MAX_TIMEOUT_MS,
+        insecure_allow_loopback: config.insecure_allow_loopback,
+    }
+}

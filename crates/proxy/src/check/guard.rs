@@ -1,0 +1,115 @@
+//! Which resolved addresses a check may connect to: the core's deny-list, the
+//! test-only loopback switch, and the proxy's own address.
+
+use std::net::{IpAddr, SocketAddr};
+use upcheck_core::net;
+
+use super::Failure;
+
+/// The policy for one proxy, shared by every check.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    /// Allow plain loopback targets (test switch).
+    pub allow_loopback: bool,
+    /// The proxy's own listening address.
+    pub own: Option<SocketAddr>,
+}
+
+impl Guard {
+    /// Judges every address a hop resolved to. All must pass — one private
+    /// answer among public ones refuses the name, since an attacker controls
+    /// which one a client would pick. Returns the canonical addresses to
+    /// connect to, in order.
+    pub fn admit(&self, addrs: &[IpAddr], port: u16) -> Result<Vec<IpAddr>, Failure> {
+        let mut admitted = Vec::with_capacity(addrs.len());
+        for &ip in addrs {
+            let canonical = match net::check(ip) {
+                Ok(canonical) => canonical,
+                Err(denial) if self.allow_loopback && denial.is_plain_loopback() => {
+                    ip.to_canonical()
+                }
+                Err(denial) => {
+                    return Err(Failure::blocked_private(format!(
+                        "refused: {denial}; the proxy only checks public addresses"
+                    )))
+                }
+            };
+            if self.is_own(canonical, port) {
+                return Err(Failure::proxy_itself(format!(
+                    "refused: {canonical}:{port} is this proxy itself"
+                )));
+            }
+            admitted.push(canonical);
+        }
+        Ok(admitted)
+    }
+
+    /// True when `ip:port` reaches this proxy. A proxy listening on every
+    /// interface is recognised on loopback and the unspecified address; its
+    /// other addresses are public ones, which the listen address cannot tell.
+    fn is_own(&self, ip: IpAddr, port: u16) -> bool {
+        let Some(own) = self.own else { return false };
+        if own.port() != port {
+            return false;
+        }
+        let own_ip = own.ip().to_canonical();
+        ip == own_ip || (own_ip.is_unspecified() && (ip.is_loopback() || ip.is_unspecified()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use upcheck_core::wire::ErrorKind;
+
+    fn ips(list: &[&str]) -> Vec<IpAddr> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn one_private_answer_refuses_the_name() {
+        let guard = Guard {
+            allow_loopback: false,
+            own: None,
+        };
+        let err = guard
+            .admit(&ips(&["93.184.215.14", "10.0.0.1"]), 80)
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::PrivateAddress);
+        assert!(err.message.contains("10.0.0.1"), "{}", err.message);
+        assert!(guard.admit(&ips(&["93.184.215.14"]), 80).is_ok());
+    }
+
+    #[test]
+    fn the_loopback_switch_allows_loopback_only() {
+        let guard = Guard {
+            allow_loopback: true,
+            own: None,
+        };
+        assert_eq!(
+            guard.admit(&ips(&["::ffff:127.0.0.2", "::1"]), 80).unwrap(),
+            ips(&["127.0.0.2", "::1"])
+        );
+        for other in [
+            "10.0.0.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "64:ff9b::7f00:1",
+            "fe80::1",
+        ] {
+            assert!(guard.admit(&ips(&[other]), 80).is_err(), "{other}");
+        }
+    }
+
+    #[test]
+    fn the_proxy_itself_is_refused() {
+        let own = Some("0.0.0.0:8080".parse().unwrap());
+        let guard = Guard {
+            allow_loopback: true,
+            own,
+        };
+        let err = guard.admit(&ips(&["127.0.0.1"]), 8080).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::ProxyItself);
+        assert!(guard.admit(&ips(&["127.0.0.1"]), 8081).is_ok());
+    }
+}

@@ -1,0 +1,253 @@
+//! Helpers shared by the proxy's integration tests: driving the router with
+//! `oneshot`, running a real server on 127.0.0.1:0, a scripted resolver, and a
+//! test CA (rcgen). Each test file uses a subset, hence the `dead_code` allow.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+use tokio::net::TcpStream;
+use tower::ServiceExt;
+use upcheck_proxy::check::dns::{Lookup, Resolve, ResolveError};
+use upcheck_proxy::{app, Config};
+
+/// A config for tests: no rate limit unless a test wants one.
+pub fn config() -> Config {
+    Config {
+        rate_per_minute: None,
+        ..Config::default()
+    }
+}
+
+/// The same with the test-only loopback switch on.
+pub fn loopback_config() -> Config {
+    Config {
+        insecure_allow_loopback: true,
+        ..config()
+    }
+}
+
+/// POSTs `body` to `/api/check` through the router, no socket; returns the
+/// status and every NDJSON line (or the error body as one value).
+pub async fn check(config: Config, body: Value) -> (StatusCode, Vec<Value>) {
+    let request = Request::post("/api/check")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = app(config).oneshot(request).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, parse_lines(&bytes))
+}
+
+/// Checks one URL with `config` and returns its line.
+pub async fn check_one(config: Config, url: &str, extra: Value) -> Value {
+    let mut body = json!({ "urls": [url], "timeout_ms": 2000 });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let (status, lines) = check(config, body).await;
+    assert_eq!(status, StatusCode::OK, "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    lines.into_iter().next().unwrap()
+}
+
+pub fn parse_lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l:?}: {e}")))
+        .collect()
+}
+
+/// Asserts the line is `outcome` with `error.kind == kind`.
+pub fn assert_outcome(line: &Value, outcome: &str, kind: Option<&str>) {
+    assert_eq!(line["outcome"], outcome, "{line:#}");
+    match kind {
+        Some(kind) => assert_eq!(line["error"]["kind"], kind, "{line:#}"),
+        None => assert!(line["error"].is_null(), "{line:#}"),
+    }
+}
+
+/// Asserts no connection was attempted for this line.
+pub fn assert_not_connected(line: &Value) {
+    assert!(line["ip"].is_null(), "{line:#}");
+    assert!(line["timings_ms"]["connect"].is_null(), "{line:#}");
+}
+
+/// A proxy listening on 127.0.0.1:0; stops when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn serve(config: Config) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(upcheck_proxy::serve(listener, config, async move {
+        let _ = stopped.await;
+    }));
+    Server { addr, _stop: stop }
+}
+
+/// A raw HTTP/1.1 POST to a real server; returns the response with its body
+/// unread, so a test can read the stream frame by frame.
+pub async fn post(
+    addr: SocketAddr,
+    headers: &[(&str, &str)],
+    body: String,
+) -> hyper::Response<hyper::body::Incoming> {
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut req = hyper::Request::post("/api/check")
+        .header("host", addr.to_string())
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    sender
+        .send_request(req.body(Full::new(Bytes::from(body))).unwrap())
+        .await
+        .unwrap()
+}
+
+/// One scripted answer.
+pub type Answer = Result<Vec<IpAddr>, ResolveError>;
+
+/// A resolver that answers from a script and counts lookups per name.
+#[derive(Debug, Default)]
+pub struct ScriptedResolver {
+    /// name → answers for the 1st, 2nd, … lookup (the last one repeats).
+    answers: Mutex<HashMap<String, Vec<Answer>>>,
+    counts: Mutex<HashMap<String, u64>>,
+    pub total: AtomicU64,
+    /// Names that never answer.
+    pub hang: Vec<String>,
+}
+
+impl ScriptedResolver {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn answer(self, name: &str, ips: &[&str]) -> Self {
+        self.answers_in_turn(
+            name,
+            vec![Ok(ips.iter().map(|s| s.parse().unwrap()).collect())],
+        )
+    }
+
+    pub fn answers_in_turn(self, name: &str, turns: Vec<Answer>) -> Self {
+        self.answers.lock().unwrap().insert(name.to_owned(), turns);
+        self
+    }
+
+    pub fn lookups(&self, name: &str) -> u64 {
+        self.counts.lock().unwrap().get(name).copied().unwrap_or(0)
+    }
+}
+
+impl Resolve for ScriptedResolver {
+    fn resolve<'a>(&'a self, name: &'a str) -> Lookup<'a> {
+        Box::pin(async move {
+            self.total.fetch_add(1, Ordering::SeqCst);
+            let n = {
+                let mut counts = self.counts.lock().unwrap();
+                let n = counts.entry(name.to_owned()).or_default();
+                *n += 1;
+                *n
+            };
+            if self.hang.iter().any(|h| h == name) {
+                std::future::pending::<()>().await;
+            }
+            let answers = self.answers.lock().unwrap();
+            match answers.get(name) {
+                Some(turns) => turns[(n as usize - 1).min(turns.len() - 1)].clone(),
+                None => Err(ResolveError::NotFound(name.to_owned())),
+            }
+        })
+    }
+}
+
+pub fn ips(list: &[&str]) -> Vec<IpAddr> {
+    list.iter().map(|s| s.parse().unwrap()).collect()
+}
+
+/// A certificate authority made for one test run.
+pub struct TestCa {
+    pub cert: CertificateDer<'static>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl TestCa {
+    pub fn new(name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap().der().clone();
+        TestCa {
+            cert,
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf for `names` valid from a day ago until `not_after`.
+    pub fn leaf(
+        &self,
+        names: &[&str],
+        not_after: OffsetDateTime,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        params.not_before = OffsetDateTime::now_utc() - time::Duration::days(400);
+        params.not_after = not_after;
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        (vec![cert.der().clone()], der)
+    }
+
+    /// A config trusting this CA, loopback allowed.
+    pub fn config(&self) -> Config {
+        Config {
+            extra_root_certs: vec![self.cert.clone()],
+            ..loopback_config()
+        }
+    }
+}
+
+/// Connections the fixture accepted so far.
+pub fn connections(stats: &upcheck_fixture::Stats) -> u64 {
+    stats.connections.load(Ordering::SeqCst)
+}
+
+/// Requests the fixture read so far.
+pub fn requests(stats: &upcheck_fixture::Stats) -> u64 {
+    stats.requests.load(Ordering::SeqCst)
+}
+
+pub fn arc(r: ScriptedResolver) -> Arc<ScriptedResolver> {
+    Arc::new(r)
+}

@@ -12,11 +12,14 @@ use upcheck_core::ListParser;
 use url::Url;
 use yew::prelude::*;
 
-use crate::components::{Controls, ListInput, Results, RunSettings, Settings, SummaryBar};
+use crate::components::{
+    Controls, ListInput, Results, RunSettings, Settings, SummaryBar, ViaChoice,
+};
 use crate::services::check::{now, CheckOptions};
-use crate::services::engine::{self, EngineEvent, Job, StopHandle};
-use crate::services::storage;
+use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
+use crate::services::{proxy, storage};
 use crate::state::{Action, RunInfo, State};
+use upcheck_core::wire::Health;
 
 /// What the handlers share: the engine's stop handle and the run counter.
 #[derive(Default)]
@@ -27,6 +30,50 @@ struct Runner {
     list: Option<Rc<ParsedList>>,
 }
 
+/// What the page knows about the proxy.
+#[derive(Debug, Clone, PartialEq)]
+enum ProxyState {
+    /// Asking `GET /api/health`.
+    Probing(String),
+    /// An Upcheck proxy answered at this base URL.
+    Found(String, Health),
+    /// Nothing (or something else) answered, and why.
+    Missing(String, String),
+}
+
+impl ProxyState {
+    fn describe(&self) -> String {
+        match self {
+            ProxyState::Probing(base) => format!("looking for a proxy at {base}…"),
+            ProxyState::Found(base, h) => format!(
+                "proxy found at {base} ({} {}, {} checks at once)",
+                h.name, h.version, h.limits.concurrency
+            ),
+            ProxyState::Missing(base, why) => {
+                format!("no proxy at {base} ({why}); checks run in this browser")
+            }
+        }
+    }
+
+    /// Where a run with `choice` goes, or why it cannot run.
+    fn route(&self, choice: ViaChoice) -> Result<Via, String> {
+        match (choice, self) {
+            (ViaChoice::Direct, _) => Ok(Via::Direct),
+            (_, ProxyState::Found(base, health)) => Ok(Via::Proxy {
+                base: base.clone(),
+                max_urls: health.limits.max_urls,
+            }),
+            (ViaChoice::Auto, _) => Ok(Via::Direct),
+            (ViaChoice::Proxy, ProxyState::Probing(base)) => Err(format!(
+                "Proxy: still looking for the proxy at {base}; try again in a moment"
+            )),
+            (ViaChoice::Proxy, ProxyState::Missing(base, why)) => {
+                Err(format!("Proxy: no Upcheck proxy answers at {base} ({why})"))
+            }
+        }
+    }
+}
+
 /// The whole page.
 #[component]
 pub fn App() -> Html {
@@ -35,13 +82,33 @@ pub fn App() -> Html {
     let settings = use_state(storage::load_settings);
     let errors = use_state(Vec::<String>::new);
     let runner = use_mut_ref(Runner::default);
+    let proxy_state = use_state(|| ProxyState::Probing(String::new()));
+
+    // Look for a proxy on this page's own server, or where the settings say.
+    {
+        let proxy_state = proxy_state.setter();
+        use_effect_with(settings.proxy_url.trim().to_owned(), move |url| {
+            let base = if url.is_empty() {
+                page_origin()
+            } else {
+                url.clone()
+            };
+            proxy_state.set(ProxyState::Probing(base.clone()));
+            yew::platform::spawn_local(async move {
+                proxy_state.set(match proxy::probe(&base).await {
+                    Ok(health) => ProxyState::Found(base, health),
+                    Err(why) => ProxyState::Missing(base, why),
+                });
+            });
+        });
+    }
 
     // Check: read the list, reset the rows, start the pool over every valid line.
     let start = {
-        let deps = (text.clone(), settings.clone());
+        let deps = (text.clone(), settings.clone(), proxy_state.clone());
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
-        use_callback(deps, move |(), (text, settings)| {
-            let Some(run_settings) = validated(settings, &errors) else {
+        use_callback(deps, move |(), (text, settings, proxy_state)| {
+            let Some(run_settings) = validated(settings, proxy_state, &errors) else {
                 return;
             };
             let (text, state, runner) = (text.clone(), state.clone(), runner.clone());
@@ -71,8 +138,9 @@ pub fn App() -> Html {
     // Re-check: some rows of the last list go back to the pool.
     let recheck = {
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
-        use_callback(settings.clone(), move |ids: Vec<usize>, settings| {
-            let Some(run_settings) = validated(settings, &errors) else {
+        let deps = (settings.clone(), proxy_state.clone());
+        use_callback(deps, move |ids: Vec<usize>, (settings, proxy_state)| {
+            let Some(run_settings) = validated(settings, proxy_state, &errors) else {
                 return;
             };
             let Some(list) = runner.borrow().list.clone() else {
@@ -152,7 +220,8 @@ pub fn App() -> Html {
                 <ListInput value={(*text).clone()} oninput={on_text} onsubmit={start.clone()} />
                 <Controls settings={(*settings).clone()} onchange={on_settings}
                     {running} oncheck={start} onstop={stop} can_recheck={has_rows}
-                    onrecheck_failed={recheck_failed} onrecheck_all={recheck_all} />
+                    onrecheck_failed={recheck_failed} onrecheck_all={recheck_all}
+                    proxy_status={AttrValue::from(proxy_state.describe())} />
                 if !errors.is_empty() {
                     <ul class="errors" id="run-errors" role="alert">
                         { for errors.iter().map(|e| html! { <li>{ e }</li> }) }
@@ -167,13 +236,23 @@ pub fn App() -> Html {
     }
 }
 
-fn validated(settings: &Settings, errors: &UseStateHandle<Vec<String>>) -> Option<RunSettings> {
-    match settings.validate() {
-        Ok(s) => {
+/// Settings ready for a run, with where it goes; or the reasons it cannot run,
+/// shown to the person.
+fn validated(
+    settings: &Settings,
+    proxy_state: &ProxyState,
+    errors: &UseStateHandle<Vec<String>>,
+) -> Option<(RunSettings, Via)> {
+    let checked = settings.validate().and_then(|s| {
+        let via = proxy_state.route(s.via).map_err(|e| vec![e])?;
+        Ok((s, via))
+    });
+    match checked {
+        Ok(ready) => {
             if !errors.is_empty() {
                 errors.set(Vec::new());
             }
-            Some(s)
+            Some(ready)
         }
         Err(e) => {
             errors.set(e);
@@ -184,7 +263,7 @@ fn validated(settings: &Settings, errors: &UseStateHandle<Vec<String>>) -> Optio
 
 fn new_run(
     runner: &Rc<RefCell<Runner>>,
-    settings: &RunSettings,
+    (settings, via): &(RunSettings, Via),
     jobs: &[Job],
     whole_list: bool,
     list_key: u64,
@@ -195,6 +274,7 @@ fn new_run(
         id: r.next_run,
         mode: settings.mode,
         concurrency: settings.concurrency,
+        via_proxy: matches!(via, Via::Proxy { .. }),
         sites: jobs.len(),
         whole_list,
         list_key,
@@ -210,7 +290,7 @@ fn launch(
     state: &UseReducerHandle<State>,
     run: RunInfo,
     jobs: Vec<Job>,
-    settings: RunSettings,
+    (settings, via): (RunSettings, Via),
 ) {
     let opts = CheckOptions {
         timeout: settings.timeout,
@@ -231,7 +311,7 @@ fn launch(
         });
         dispatcher.dispatch(Action::Batch(actions.collect()));
     });
-    let handle = engine::run(jobs, settings.concurrency as usize, opts, on_events);
+    let handle = engine::run(jobs, settings.concurrency as usize, opts, via, on_events);
     runner.borrow_mut().engine = Some(handle);
 }
 
@@ -258,6 +338,13 @@ fn list_key(list: &ParsedList) -> u64 {
         url.as_str().hash(&mut h);
     }
     h.finish()
+}
+
+/// `http://host:port` of this page: where its own server's proxy would answer.
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 fn page_url() -> Option<Url> {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use upcheck_core::parse::ParsedList;
+use upcheck_core::wire::CheckLine;
 use upcheck_core::{Outcome, Tally};
 use yew::Reducible;
 
@@ -33,6 +34,8 @@ pub struct Row {
     pub detail: String,
     /// Where redirects ended, when the response revealed a redirect.
     pub final_url: Option<String>,
+    /// Everything the proxy reported, when the check went through one.
+    pub proxy: Option<Rc<CheckLine>>,
 }
 
 /// What one finished check found out.
@@ -50,6 +53,8 @@ pub struct CheckResult {
     pub detail: String,
     /// Final URL after redirects, if the response revealed one.
     pub final_url: Option<String>,
+    /// Everything the proxy reported, when the check went through one.
+    pub proxy: Option<Rc<CheckLine>>,
 }
 
 impl CheckResult {
@@ -62,6 +67,7 @@ impl CheckResult {
             busy_ms: 0.0,
             detail: "stopped before it started".into(),
             final_url: None,
+            proxy: None,
         }
     }
 }
@@ -85,6 +91,8 @@ pub struct RunInfo {
     pub mode: Mode,
     /// Checks in flight at most.
     pub concurrency: u32,
+    /// True when the run goes through the proxy.
+    pub via_proxy: bool,
     /// Sites this run checks.
     pub sites: usize,
     /// True for a whole-list run, false for a re-check of some rows.
@@ -112,6 +120,8 @@ pub struct RunRecord {
     pub sum_ms: f64,
     /// Which list.
     pub list_key: u64,
+    /// Whether it went through the proxy.
+    pub via_proxy: bool,
     /// Whether the person stopped it.
     pub stopped: bool,
 }
@@ -153,12 +163,12 @@ impl State {
 
     /// The latest finished run of each mode for the current list, if both exist.
     pub fn comparison(&self) -> Option<(&RunRecord, &RunRecord)> {
-        let key = self.run.as_ref()?.list_key;
+        let run = self.run.as_ref()?;
+        let (key, via_proxy) = (run.list_key, run.via_proxy);
         let latest = |mode| {
-            self.history
-                .iter()
-                .rev()
-                .find(|r| r.mode == mode && r.list_key == key && !r.stopped)
+            self.history.iter().rev().find(|r| {
+                r.mode == mode && r.list_key == key && r.via_proxy == via_proxy && !r.stopped
+            })
         };
         Some((latest(Mode::Sequential)?, latest(Mode::Concurrent)?))
     }
@@ -257,6 +267,7 @@ impl State {
                         row.latency_ms = None;
                         row.detail.clear();
                         row.final_url = None;
+                        row.proxy = None;
                     });
                 }
                 next.run = Some(run);
@@ -275,6 +286,7 @@ impl State {
                         row.latency_ms = result.latency_ms;
                         row.detail = result.detail;
                         row.final_url = result.final_url;
+                        row.proxy = result.proxy;
                     });
                 }
             }
@@ -309,6 +321,7 @@ impl State {
                     latency_ms: None,
                     detail,
                     final_url: None,
+                    proxy: None,
                 })
             })
             .collect();
@@ -338,6 +351,7 @@ impl State {
                 wall_ms,
                 sum_ms: self.tally.sum_ms,
                 list_key: info.list_key,
+                via_proxy: info.via_proxy,
                 stopped: self.tally.count(Outcome::Cancelled) > 0,
             };
             self.history.push(record);
@@ -371,6 +385,7 @@ mod tests {
             id,
             mode,
             concurrency: if mode == Mode::Sequential { 1 } else { 16 },
+            via_proxy: false,
             sites,
             whole_list,
             list_key: 7,
@@ -387,6 +402,7 @@ mod tests {
             busy_ms: ms,
             detail: String::new(),
             final_url: None,
+            proxy: None,
         }
     }
 

@@ -32,13 +32,35 @@ use upcheck_fixture::Fixture;
 /// Whatever a run in these tests needs, with room on a busy 2-core machine.
 const RUN_LIMIT: Duration = Duration::from_secs(30);
 
-/// The fixture, the served page and a browser on it.
-async fn start(browser: Browser, fixture_ports: usize) -> Result<(Fixture, Site, Page), Failure> {
+/// Where a scenario's checks run: the `#via` setting.
+#[derive(Clone, Copy, PartialEq)]
+enum Via {
+    /// From the browser (`direct`).
+    Browser,
+    /// Through the proxy that serves the page (`proxy`).
+    Proxy,
+}
+
+/// The fixture, the served page and a browser on it, checking `via`.
+async fn start(
+    browser: Browser,
+    fixture_ports: usize,
+    via: Via,
+) -> Result<(Fixture, Site, Page), Failure> {
     let fixture = Fixture::start(fixture_ports)
         .await
         .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
     let site = Site::start().await;
     let page = Page::open(browser, &site).await?;
+    match via {
+        Via::Browser => page.select("#via", "direct").await?,
+        Via::Proxy => {
+            page.select("#via", "proxy").await?;
+            let found = "document.querySelector('#proxy-status').innerText.includes('proxy found')";
+            page.wait_for("waiting for the page to find the proxy", RUN_LIMIT, found)
+                .await?;
+        }
+    }
     Ok((fixture, site, page))
 }
 
@@ -58,7 +80,7 @@ fn describe(rows: &[Row]) -> String {
 /// Every outcome a page in direct mode can reach, one row each: what a person
 /// sees for each kind of site, and a screenshot of it.
 async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
-    let (fixture, _site, page) = start(browser, 5).await?;
+    let (fixture, _site, page) = start(browser, 5, Via::Browser).await?;
     let closed = format!("http://127.0.0.1:{}/", fixture.closed_port());
     // (line as typed = data-url, data-state, text the row must show)
     let expected: Vec<(String, &str, &str)> = vec![
@@ -115,7 +137,7 @@ async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
 /// Lines that cannot be checked become `invalid` rows that name their line;
 /// comments and blank lines make no row but still count as lines.
 async fn invalid_lines_show_their_line_numbers(browser: Browser) -> Result<(), Failure> {
-    let (fixture, _site, page) = start(browser, 2).await?;
+    let (fixture, _site, page) = start(browser, 2, Via::Browser).await?;
     let lines: Vec<String> = vec![
         "# my sites".into(),
         fixture.url(0, "/cors/status/200"),
@@ -169,7 +191,7 @@ async fn invalid_lines_show_their_line_numbers(browser: Browser) -> Result<(), F
 /// once. A functional check of the pool, not a speed target.
 async fn concurrent_checks_overlap(browser: Browser) -> Result<(), Failure> {
     // Eight ports: a browser opens at most 6 connections per host:port.
-    let (fixture, _site, page) = start(browser, 8).await?;
+    let (fixture, _site, page) = start(browser, 8, Via::Browser).await?;
     // Distinct URLs (the query), or the browser's cache lock serialises them.
     let lines: Vec<String> = (0..30)
         .map(|i| fixture.url(i, &format!("/cors/delay/500?n={i}")))
@@ -208,7 +230,7 @@ fn state_of<'a>(rows: &'a [Row], url: &str) -> &'a str {
 
 /// Stop mid-run: what is in flight ends `cancelled`, what finished stays.
 async fn stop_mid_run(browser: Browser) -> Result<(), Failure> {
-    let (fixture, _site, page) = start(browser, 4).await?;
+    let (fixture, _site, page) = start(browser, 4, Via::Browser).await?;
     let quick = fixture.url(0, "/cors/status/200");
     let hanging: Vec<String> = (1..4)
         .map(|i| fixture.url(i, &format!("/cors/hang?n={i}")))
@@ -234,7 +256,7 @@ async fn stop_mid_run(browser: Browser) -> Result<(), Failure> {
 
 /// Re-check one row, then the failed ones: only those run again.
 async fn recheck_rows(browser: Browser) -> Result<(), Failure> {
-    let (fixture, _site, page) = start(browser, 2).await?;
+    let (fixture, _site, page) = start(browser, 2, Via::Browser).await?;
     let ok = fixture.url(0, "/cors/status/200");
     let missing = fixture.url(1, "/cors/status/404");
     page.type_list(&[ok.clone(), missing.clone()]).await?;
@@ -273,7 +295,7 @@ async fn recheck_rows(browser: Browser) -> Result<(), Failure> {
 
 /// The list and settings survive a reload, also one in the middle of a run.
 async fn list_and_settings_survive_a_reload(browser: Browser) -> Result<(), Failure> {
-    let (fixture, _site, page) = start(browser, 2).await?;
+    let (fixture, _site, page) = start(browser, 2, Via::Browser).await?;
     let lines = vec![
         fixture.url(0, "/cors/delay/3000"),
         "# kept as typed".to_owned(),
@@ -300,6 +322,72 @@ async fn list_and_settings_survive_a_reload(browser: Browser) -> Result<(), Fail
     page.close().await
 }
 
+/// The same kinds of site through the proxy: statuses hidden from a browser
+/// are visible, redirect chains and timings are shown, private addresses are
+/// refused without a connection.
+async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 4, Via::Proxy).await?;
+    let closed = format!("http://127.0.0.1:{}/", fixture.closed_port());
+    let chain = fixture.url(2, "/redirect/3/status/200");
+    let expected: Vec<(String, &str, &str)> = vec![
+        // No CORS header, yet the status is known: the proxy is not a browser.
+        (fixture.url(0, "/status/200"), "up", "HTTP 200"),
+        (fixture.url(1, "/status/500"), "down", "HTTP 500"),
+        (chain.clone(), "up", "after 3 redirects"),
+        (closed, "unreachable", "refused"),
+        (fixture.url(3, "/hang"), "timeout", "did not finish within"),
+        // Only loopback is allowed for tests; a private address stays refused.
+        ("http://10.0.0.1/".into(), "blocked", "private"),
+        ("ftp://127.0.0.1/file".into(), "invalid", "line 7"),
+    ];
+    let lines: Vec<String> = expected.iter().map(|(url, ..)| url.clone()).collect();
+    page.set_field("#timeout", "1").await?;
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+    let shown = describe(&rows);
+    assert_eq!(rows.len(), expected.len(), "{browser}: rows:\n{shown}");
+    for (row, (url, state, text)) in rows.iter().zip(&expected) {
+        assert_eq!(&row.url, url, "{browser}:\n{shown}");
+        assert_eq!(row.state, *state, "{browser}: {url}:\n{shown}");
+        assert!(
+            row.text.to_lowercase().contains(&text.to_lowercase()),
+            "{browser}: {url} should say {text:?}:\n{shown}"
+        );
+    }
+    assert!(
+        summary.text.contains("through the proxy"),
+        "{browser}: {summary:?}"
+    );
+
+    // The redirect row's details: the chain, the address, the HTTP version.
+    page.click(&format!("li.row[data-url='{chain}'] details.more summary"))
+        .await?;
+    let details = page
+        .eval(
+            "reading the details",
+            "return document.querySelector(`li.row[data-url='${arguments[0]}'] details.more`).innerText;",
+            vec![chain.clone().into()],
+        )
+        .await?;
+    let details = details.as_str().unwrap_or_default();
+    for want in [
+        "302 → ",
+        "/redirect/1/status/200",
+        "127.0.0.1",
+        "HTTP/1.1",
+        "total",
+    ] {
+        assert!(
+            details.contains(want),
+            "{browser}: details lack {want:?}: {details}"
+        );
+    }
+    page.screenshot(&artifact("proxy-run.png")).await?;
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -313,6 +401,7 @@ macro_rules! scenarios_in {
                 stop_mid_run,
                 recheck_rows,
                 list_and_settings_survive_a_reload,
+                mixed_list_through_the_proxy,
             );
         }
     };

@@ -19,6 +19,33 @@ pub struct Settings {
     pub mode: Mode,
     /// Accepted statuses, e.g. `200-399` or `200-299,401`.
     pub accept: String,
+    /// Where checks run.
+    pub via: ViaChoice,
+    /// Base URL of a proxy elsewhere; empty means this page's own server.
+    pub proxy_url: String,
+}
+
+/// Where the person wants checks to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ViaChoice {
+    /// Through the proxy when one answers, else from the browser.
+    #[default]
+    Auto,
+    /// Always from the browser.
+    Direct,
+    /// Always through the proxy.
+    Proxy,
+}
+
+impl ViaChoice {
+    fn as_str(self) -> &'static str {
+        match self {
+            ViaChoice::Auto => "auto",
+            ViaChoice::Direct => "direct",
+            ViaChoice::Proxy => "proxy",
+        }
+    }
 }
 
 impl Default for Settings {
@@ -28,6 +55,8 @@ impl Default for Settings {
             timeout_s: (defaults::TIMEOUT_MS / 1_000).to_string(),
             mode: Mode::Concurrent,
             accept: StatusRule::default().to_string(),
+            via: ViaChoice::Auto,
+            proxy_url: String::new(),
         }
     }
 }
@@ -43,6 +72,8 @@ pub struct RunSettings {
     pub mode: Mode,
     /// Accepted statuses.
     pub accept: StatusRule,
+    /// Where checks should run.
+    pub via: ViaChoice,
 }
 
 impl Settings {
@@ -81,6 +112,19 @@ impl Settings {
                 StatusRule::default()
             }
         };
+        let proxy_url = self.proxy_url.trim();
+        if !proxy_url.is_empty()
+            && !matches!(
+                url::Url::parse(proxy_url)
+                    .map(|u| u.scheme().to_owned())
+                    .as_deref(),
+                Ok("http" | "https")
+            )
+        {
+            errors.push(format!(
+                "Proxy: '{proxy_url}' is not an http:// or https:// address"
+            ));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -93,6 +137,7 @@ impl Settings {
             timeout,
             mode: self.mode,
             accept,
+            via: self.via,
         })
     }
 }
@@ -116,6 +161,8 @@ pub struct ControlsProps {
     pub onrecheck_failed: Callback<()>,
     /// "Re-check all".
     pub onrecheck_all: Callback<()>,
+    /// What is known of the proxy, in words (shown beside its settings).
+    pub proxy_status: AttrValue,
 }
 
 /// Check/Stop buttons and the run settings.
@@ -141,6 +188,20 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 Mode::Sequential
             } else {
                 Mode::Concurrent
+            };
+            onchange.emit(next);
+        })
+    };
+    let on_via = {
+        let settings = props.settings.clone();
+        let onchange = props.onchange.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = settings.clone();
+            next.via = match select.value().as_str() {
+                "direct" => ViaChoice::Direct,
+                "proxy" => ViaChoice::Proxy,
+                _ => ViaChoice::Auto,
             };
             onchange.emit(next);
         })
@@ -189,6 +250,22 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <input id="accept" type="text" size="12" value={s.accept.clone()}
                     oninput={field(|s, v| s.accept = v)} />
             </label>
+            <label>{ "Check via " }
+                <select id="via" onchange={on_via}>
+                    { for [ViaChoice::Auto, ViaChoice::Direct, ViaChoice::Proxy].map(|v| html! {
+                        <option value={v.as_str()} selected={s.via == v}>{ match v {
+                            ViaChoice::Auto => "proxy if one answers",
+                            ViaChoice::Direct => "this browser only",
+                            ViaChoice::Proxy => "the proxy",
+                        } }</option>
+                    }) }
+                </select>
+            </label>
+            <label>{ "Proxy " }
+                <input id="proxy-url" type="url" size="24" placeholder="this page's server"
+                    value={s.proxy_url.clone()} oninput={field(|s, v| s.proxy_url = v)} />
+            </label>
+            <span id="proxy-status" class="hint">{ props.proxy_status.clone() }</span>
             if !errors.is_empty() {
                 <ul class="errors" id="settings-errors" role="alert">
                     { for errors.iter().map(|e| html! { <li>{ e }</li> }) }

@@ -3,6 +3,7 @@ use upcheck_core::summary::format_ms;
 use upcheck_core::Outcome;
 use yew::prelude::*;
 
+use super::RowDetails;
 use crate::state::Row;
 
 /// Props for [`ResultRow`]. Equal when the row's `Rc` is the same (and the
@@ -43,7 +44,12 @@ pub fn ResultRow(props: &ResultRowProps) -> Html {
                 { state }
             </span>
             <span class="url" title={row.url.clone()}>{ &row.url }</span>
-            <span class="detail" title={row.detail.clone()}>{ &row.detail }</span>
+            <span class="detail" title={row.detail.clone()}>
+                { &row.detail }
+                if let Some(line) = &row.proxy {
+                    <RowDetails line={line.clone()} />
+                }
+            </span>
             <span class="latency">{ latency }</span>
             if row.outcome != Outcome::Invalid {
                 <button class="recheck" title="Check this site again" onclick={recheck}

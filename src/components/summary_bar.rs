@@ -49,7 +49,14 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
             </span>
         }
     });
-    let mode = mode_text(run.mode, run.concurrency);
+    let mode = if run.via_proxy {
+        match run.mode {
+            Mode::Concurrent => "through the proxy".to_owned(),
+            Mode::Sequential => "one at a time through the proxy".to_owned(),
+        }
+    } else {
+        mode_text(run.mode, run.concurrency)
+    };
     let what = if run.whole_list {
         String::new()
     } else {

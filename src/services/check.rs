@@ -74,6 +74,7 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
                 busy_ms: now() - started,
                 detail,
                 final_url,
+                proxy: None,
             }
         }
         Fetched::TimedOut => timed_out(opts.timeout, started),
@@ -95,6 +96,7 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
                         busy_ms: now() - started,
                         detail,
                         final_url: None,
+                        proxy: None,
                     }
                 }
                 Fetched::Rejected(message) => CheckResult {
@@ -107,6 +109,7 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
                          by the browser (it does not say which: {message})"
                     ),
                     final_url: None,
+                    proxy: None,
                 },
                 Fetched::TimedOut => timed_out(opts.timeout, started),
                 Fetched::Stopped => stopped(started),
@@ -159,6 +162,7 @@ fn blocked(block: DirectBlock) -> CheckResult {
         busy_ms: 0.0,
         detail: block.reason(),
         final_url: None,
+        proxy: None,
     }
 }
 
@@ -173,6 +177,7 @@ fn timed_out(timeout: Duration, started: f64) -> CheckResult {
             format_ms(timeout.as_secs_f64() * 1_000.0)
         ),
         final_url: None,
+        proxy: None,
     }
 }
 
@@ -184,6 +189,7 @@ fn stopped(started: f64) -> CheckResult {
         busy_ms: now() - started,
         detail: "stopped before it finished".into(),
         final_url: None,
+        proxy: None,
     }
 }
 

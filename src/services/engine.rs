@@ -1,6 +1,9 @@
 //! The pool: runs a list of checks as async fetch futures on the browser's event
 //! loop, at most `concurrency` in flight, and reports each result the moment it
 //! arrives. Sequential mode is the same pool with a limit of one.
+//!
+//! Through a proxy the pool is the proxy's: the whole list goes as one streamed
+//! batch (or, one at a time, a batch per site) and lines come back as checks end.
 
 use futures::channel::oneshot;
 use futures::{FutureExt, StreamExt};
@@ -11,7 +14,9 @@ use url::Url;
 use yew::Callback;
 
 use super::check::{check, now, CheckOptions, StopSignal};
+use super::proxy::{self, BatchError};
 use crate::state::CheckResult;
+use upcheck_core::wire::CheckRequest;
 
 /// One site to check.
 #[derive(Debug, Clone)]
@@ -34,6 +39,47 @@ pub enum EngineEvent {
         /// Milliseconds from start to the last result.
         wall_ms: f64,
     },
+}
+
+/// One streamed proxy batch: rows go `checking` together, each finishes as
+/// its line arrives; rows the batch never reached say why.
+async fn run_batch(
+    base: &str,
+    batch: &[Job],
+    opts: &CheckOptions,
+    stop: &StopSignal,
+    stopped: &Cell<bool>,
+    batcher: &Rc<Batcher>,
+) {
+    let mut pending = vec![true; batch.len()];
+    let outcome = if stopped.get() {
+        Err(BatchError::Stopped)
+    } else {
+        for job in batch {
+            batcher.push(EngineEvent::Checking(job.id));
+        }
+        let mut request = CheckRequest::new(batch.iter().map(|j| j.url.to_string()).collect());
+        request.timeout_ms = opts.timeout.as_millis().try_into().unwrap_or(u32::MAX);
+        proxy::check_batch(base, &request, stop, |line| {
+            let Some(job) = batch.get(line.index) else {
+                return; // not one of ours: ignore rather than misattribute
+            };
+            if std::mem::take(&mut pending[line.index]) {
+                batcher.push(EngineEvent::Finished(
+                    job.id,
+                    proxy::to_result(line, &opts.accept),
+                ));
+            }
+        })
+        .await
+    };
+    let error = match outcome {
+        Ok(()) => BatchError::Unreachable("the proxy's stream ended without this site".into()),
+        Err(e) => e,
+    };
+    for (job, _) in batch.iter().zip(&pending).filter(|(_, p)| **p) {
+        batcher.push(EngineEvent::Finished(job.id, proxy::unchecked(&error)));
+    }
 }
 
 /// Stops a run: in-flight fetches are aborted and end `cancelled`, queued jobs
@@ -89,12 +135,27 @@ impl Batcher {
     }
 }
 
+/// Where checks run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Via {
+    /// From the browser itself.
+    Direct,
+    /// Through the Upcheck proxy at `base` (e.g. `http://127.0.0.1:8080`).
+    Proxy {
+        /// The proxy's base URL.
+        base: String,
+        /// Most URLs it takes in one batch.
+        max_urls: usize,
+    },
+}
+
 /// Starts checking `jobs`, at most `concurrency` at once. Events reach
 /// `on_events` in order, batched per frame; the final `Done` is never delayed.
 pub fn run(
     jobs: Vec<Job>,
     concurrency: usize,
     opts: CheckOptions,
+    via: Via,
     on_events: Callback<Vec<EngineEvent>>,
 ) -> StopHandle {
     let (sender, receiver) = oneshot::channel::<()>();
@@ -112,17 +173,27 @@ pub fn run(
         let stop = &stop;
         let stopped = &stopped;
         let batcher = &batcher;
-        futures::stream::iter(jobs)
-            .for_each_concurrent(concurrency.max(1), |job| async move {
-                let result = if stopped.get() {
-                    CheckResult::cancelled_before_start()
-                } else {
-                    batcher.push(EngineEvent::Checking(job.id));
-                    check(&job.url, opts, stop).await
-                };
-                batcher.push(EngineEvent::Finished(job.id, result));
-            })
-            .await;
+        match via {
+            Via::Direct => {
+                futures::stream::iter(jobs)
+                    .for_each_concurrent(concurrency.max(1), |job| async move {
+                        let result = if stopped.get() {
+                            CheckResult::cancelled_before_start()
+                        } else {
+                            batcher.push(EngineEvent::Checking(job.id));
+                            check(&job.url, opts, stop).await
+                        };
+                        batcher.push(EngineEvent::Finished(job.id, result));
+                    })
+                    .await;
+            }
+            Via::Proxy { base, max_urls } => {
+                let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
+                for batch in jobs.chunks(per_batch) {
+                    run_batch(&base, batch, opts, stop, stopped, batcher).await;
+                }
+            }
+        }
         let wall_ms = now() - started;
         batcher
             .pending

@@ -23,9 +23,10 @@ impl Site {
             .await
             .expect("binding a loopback port for the proxy");
         let addr = listener.local_addr().expect("the proxy's address");
-        let app = upcheck_proxy::app(proxy_config(dist));
+        let config = proxy_config(dist);
         let server = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
+            let forever = std::future::pending();
+            if let Err(e) = upcheck_proxy::serve(listener, config, forever).await {
                 eprintln!("e2e: the proxy stopped: {e}");
             }
         });

@@ -12,10 +12,13 @@
 //! - [`net`]: the proxy's deny-list of non-public IP addresses.
 
 pub mod defaults;
+pub mod export;
+pub mod import;
 pub mod net;
 pub mod outcome;
 pub mod parse;
 pub mod policy;
+pub mod share;
 pub mod status;
 pub mod summary;
 pub mod wire;

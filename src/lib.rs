@@ -4,6 +4,7 @@
 //!   (an [`state::Action`] handled in `reduce`);
 //! - [`services`] does the I/O (fetch checks, the bounded pool) and reports
 //!   back through callbacks; no component fetches anything itself;
+//! - [`view`] turns rows into what is shown (sort, filter, search);
 //! - [`components`] renders.
 //!
 //! [`App`] is public so browser tests can mount it on a test page.
@@ -12,6 +13,7 @@ pub mod app;
 pub mod components;
 pub mod services;
 pub mod state;
+pub mod view;
 
 pub use app::App;
 

@@ -9,11 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use upcheck_core::parse::ParsedList;
 use upcheck_core::wire::CheckLine;
 use upcheck_core::{Outcome, Tally};
 use yew::Reducible;
+
+use crate::view::View;
 
 /// One site in the list, as shown in one result row.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +39,74 @@ pub struct Row {
     pub final_url: Option<String>,
     /// Everything the proxy reported, when the check went through one.
     pub proxy: Option<Rc<CheckLine>>,
+    /// True for a result restored from an earlier visit, not checked since.
+    pub stale: bool,
+    /// The last [`HISTORY_LEN`] outcomes, oldest first (watch mode's strip).
+    pub history: Vec<Outcome>,
+}
+
+/// Results kept per site for the history strip and uptime.
+pub const HISTORY_LEN: usize = 30;
+
+impl Row {
+    /// Share of recorded checks in which the site answered (`up` or
+    /// `reachable`), once there are at least two.
+    pub fn uptime(&self) -> Option<f64> {
+        let counted: Vec<_> = self
+            .history
+            .iter()
+            .filter(|o| !matches!(o, Outcome::Blocked | Outcome::Invalid))
+            .collect();
+        (counted.len() >= 2).then(|| {
+            let good = counted
+                .iter()
+                .filter(|o| matches!(o, Outcome::Up | Outcome::Reachable))
+                .count();
+            good as f64 / counted.len() as f64
+        })
+    }
+}
+
+/// A site that went from answering to failing, or back (for notifications).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transition {
+    /// Increases with every transition, so a listener knows which are new.
+    pub seq: u64,
+    /// The site.
+    pub url: String,
+    /// Its previous outcome.
+    pub from: Outcome,
+    /// Its new outcome.
+    pub to: Outcome,
+}
+
+/// True for outcomes that mean the site answered.
+fn answered(o: Outcome) -> bool {
+    matches!(o, Outcome::Up | Outcome::Reachable)
+}
+
+/// True for outcomes that say something about the site itself.
+fn observed(o: Outcome) -> bool {
+    matches!(
+        o,
+        Outcome::Up | Outcome::Reachable | Outcome::Down | Outcome::Unreachable | Outcome::Timeout
+    )
+}
+
+/// A result kept from an earlier visit (see `services::storage`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedResult {
+    /// Outcome.
+    pub outcome: Outcome,
+    /// HTTP status, if seen.
+    pub status: Option<u16>,
+    /// Latency, if measured.
+    pub latency_ms: Option<f64>,
+    /// What was seen.
+    pub detail: String,
+    /// The outcome history.
+    #[serde(default)]
+    pub history: Vec<Outcome>,
 }
 
 /// What one finished check found out.
@@ -143,6 +214,10 @@ pub struct State {
     pub history: Vec<RunRecord>,
     /// How long reading the last list took, in milliseconds.
     pub read_ms: Option<f64>,
+    /// Sort, filter and search of the result list.
+    pub view: View,
+    /// The latest sites that changed between answering and failing.
+    pub transitions: Rc<Vec<Transition>>,
 }
 
 impl PartialEq for State {
@@ -152,6 +227,8 @@ impl PartialEq for State {
             && self.tally == other.tally
             && self.run == other.run
             && self.history == other.history
+            && self.view == other.view
+            && Rc::ptr_eq(&self.transitions, &other.transitions)
     }
 }
 
@@ -220,6 +297,15 @@ pub enum Action {
         /// What it found.
         result: CheckResult,
     },
+    /// Rows from an earlier visit, shown greyed until checked again.
+    Restore {
+        /// The saved list, parsed.
+        list: Rc<ParsedList>,
+        /// Saved results by normalised URL.
+        saved: Rc<HashMap<String, SavedResult>>,
+    },
+    /// A new sort, filter or search.
+    SetView(View),
     /// Several actions at once (results arriving within one frame), applied
     /// in order with one render.
     Batch(Vec<Action>),
@@ -254,6 +340,8 @@ impl State {
                     next.apply(a);
                 }
             }
+            Action::Restore { list, saved } => next.restore(&list, &saved),
+            Action::SetView(view) => next.view = view,
             Action::Start { run, list, read_ms } => {
                 next.start(run, &list);
                 next.read_ms = Some(read_ms);
@@ -268,6 +356,7 @@ impl State {
                         row.detail.clear();
                         row.final_url = None;
                         row.proxy = None;
+                        row.stale = false;
                     });
                 }
                 next.run = Some(run);
@@ -279,6 +368,7 @@ impl State {
             }
             Action::Finished { run, id, result } => {
                 if next.is_current(run) {
+                    next.note_transition(id, result.outcome);
                     next.tally.add_latency(result.busy_ms);
                     next.update(id, |row| {
                         row.outcome = result.outcome;
@@ -287,6 +377,12 @@ impl State {
                         row.detail = result.detail;
                         row.final_url = result.final_url;
                         row.proxy = result.proxy;
+                        row.stale = false;
+                        if result.outcome != Outcome::Cancelled {
+                            row.history.push(result.outcome);
+                            let extra = row.history.len().saturating_sub(HISTORY_LEN);
+                            row.history.drain(..extra);
+                        }
                     });
                 }
             }
@@ -299,6 +395,25 @@ impl State {
     }
 
     fn start(&mut self, run: RunInfo, list: &ParsedList) {
+        // History of sites that were in the previous list carries over.
+        let previous: HashMap<String, Vec<Outcome>> = self
+            .rows
+            .borrow()
+            .iter()
+            .filter(|r| !r.history.is_empty())
+            .map(|r| (r.url.clone(), r.history.clone()))
+            .collect();
+        self.start_rows(list);
+        for slot in self.rows.borrow_mut().iter_mut() {
+            if let Some(history) = previous.get(&slot.url) {
+                Rc::make_mut(slot).history = history.clone();
+            }
+        }
+        self.run = Some(run);
+    }
+
+    /// Replaces the rows with the list's entries: valid ones `queued`.
+    fn start_rows(&mut self, list: &ParsedList) {
         let rows: Vec<Rc<Row>> = list
             .entries
             .iter()
@@ -322,6 +437,8 @@ impl State {
                     detail,
                     final_url: None,
                     proxy: None,
+                    stale: false,
+                    history: Vec::new(),
                 })
             })
             .collect();
@@ -335,7 +452,52 @@ impl State {
         self.version += 1;
         self.tally = tally;
         self.duplicates = list.duplicates;
-        self.run = Some(run);
+    }
+
+    fn note_transition(&mut self, id: usize, to: Outcome) {
+        let (url, from) = {
+            let rows = self.rows.borrow();
+            let Some(row) = rows.get(id) else { return };
+            let Some(&from) = row.history.last() else {
+                return;
+            };
+            (row.url.clone(), from)
+        };
+        if observed(from) && observed(to) && answered(from) != answered(to) {
+            let seq = self.transitions.last().map_or(1, |t| t.seq + 1);
+            let mut list = (*self.transitions).clone();
+            list.push(Transition { seq, url, from, to });
+            let extra = list.len().saturating_sub(50);
+            list.drain(..extra);
+            self.transitions = Rc::new(list);
+        }
+    }
+
+    fn restore(&mut self, list: &ParsedList, saved: &HashMap<String, SavedResult>) {
+        self.start_rows(list);
+        let mut rows = self.rows.borrow_mut();
+        for slot in rows.iter_mut() {
+            let row = Rc::make_mut(slot);
+            if row.outcome == Outcome::Invalid {
+                continue;
+            }
+            row.stale = true;
+            match saved.get(&row.url) {
+                Some(s) => {
+                    row.outcome = s.outcome;
+                    row.status = s.status;
+                    row.latency_ms = s.latency_ms;
+                    row.detail = s.detail.clone();
+                    row.history = s.history.clone();
+                }
+                None => row.detail = "not checked yet".into(),
+            }
+        }
+        let mut tally = Tally::default();
+        for row in rows.iter() {
+            tally.add(row.outcome);
+        }
+        self.tally = tally;
     }
 
     fn finish(&mut self, run: u64, wall_ms: f64) {
@@ -477,5 +639,48 @@ mod tests {
         let (seq, conc) = s.comparison().unwrap();
         assert_eq!((seq.mode, conc.mode), (Mode::Sequential, Mode::Concurrent));
         assert_eq!(conc.wall_ms, 50.0);
+    }
+
+    #[test]
+    fn a_site_going_down_and_up_again_is_two_transitions() {
+        let list = Rc::new(parse_list("a.com"));
+        let mut s = Rc::new(State::default()).reduce(Action::Start {
+            run: run(1, Mode::Concurrent, true, 1),
+            list,
+            read_ms: 1.0,
+        });
+        for (id, outcome) in [
+            (1, Outcome::Up),
+            (2, Outcome::Down),
+            (3, Outcome::Down),
+            (4, Outcome::Up),
+        ] {
+            if id > 1 {
+                s = s.reduce(Action::Recheck {
+                    run: run(id, Mode::Concurrent, false, 1),
+                    ids: vec![0],
+                });
+            }
+            s = s.reduce(Action::Finished {
+                run: id,
+                id: 0,
+                result: result(outcome, 1.0),
+            });
+        }
+        let seen: Vec<_> = s
+            .transitions
+            .iter()
+            .map(|t| (t.seq, t.from, t.to))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, Outcome::Up, Outcome::Down),
+                (2, Outcome::Down, Outcome::Up)
+            ]
+        );
+        let row = s.rows.borrow()[0].clone();
+        assert_eq!(row.history.len(), 4);
+        assert_eq!(row.uptime(), Some(0.5));
     }
 }

@@ -495,3 +495,264 @@ async fn ten_thousand_rows_render_only_what_is_in_view() {
     );
     assert!(page.attr("#summary", "data-read-ms").is_some());
 }
+
+/// Picks `content` as the file `name` in the file input, as a person would.
+async fn pick_file(page: &Page, name: &str, content: &str) {
+    let before = page
+        .root
+        .query_selector("#notice")
+        .unwrap()
+        .and_then(|n| n.text_content());
+    let parts = js_sys::Array::of1(&content.into());
+    let options = web_sys::FilePropertyBag::new();
+    options.set_type("text/csv");
+    let file = web_sys::File::new_with_str_sequence_and_options(&parts, name, &options).unwrap();
+    let transfer = web_sys::DataTransfer::new().unwrap();
+    transfer.items().add_with_file(&file).unwrap();
+    let input: HtmlInputElement = page.find("#file").dyn_into().unwrap();
+    input.set_files(transfer.files().as_ref());
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    // Reading a file is asynchronous: wait for the notice to change.
+    let start = js_sys::Date::now();
+    while page
+        .root
+        .query_selector("#notice")
+        .unwrap()
+        .and_then(|n| n.text_content())
+        == before
+    {
+        assert!(
+            js_sys::Date::now() - start < 5_000.0,
+            "the import said nothing"
+        );
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_csv_file_with_bad_lines_imports_and_names_its_lines() {
+    let page = Page::mount().await;
+    let ok = url(0, "/cors/status/200");
+    let csv = format!(
+        "name,url,owner\nhome,{ok},me\n\"shop, old\",ftp://shop.example,you\nbad,http://,x\n"
+    );
+    pick_file(&page, "sites.csv", &csv).await;
+    assert_eq!(
+        page.text("#notice"),
+        "Imported sites.csv: 3 rows from column 'url'"
+    );
+    assert!(page.value("#list").contains(&ok));
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &ok), "up");
+    assert!(rows["ftp://shop.example"].1.contains("line 3"), "{rows:?}");
+    assert!(rows["http://"].1.contains("line 4"), "{rows:?}");
+    // A file of another kind is refused by name.
+    pick_file(&page, "photo.png", "x").await;
+    assert!(page
+        .text("#notice")
+        .contains("photo.png: only .txt and .csv"));
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_of_500_urls_opens_the_same_list() {
+    let list: String = (0..500)
+        .map(|i| format!("https://site{i}.example.com/health\n"))
+        .collect();
+    let link = {
+        let page = Page::mount().await;
+        page.type_into("#list", &list).await;
+        page.click("#share").await;
+        let link = page.value("#share-link");
+        web_sys::console::log_1(
+            &format!("share link for 500 URLs: {} characters", link.len()).into(),
+        );
+        assert!(link.len() < 8_000, "{} characters", link.len());
+        link
+    };
+    // Open it: a fresh page whose address carries the fragment.
+    let fragment = &link[link.find('#').unwrap()..];
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
+        .unwrap();
+    let page = Page::mount().await;
+    // Reading the fragment happens after the first render.
+    for _ in 0..100 {
+        if page.root.query_selector("#notice").unwrap().is_some() {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    let notice = page
+        .root
+        .query_selector("#notice")
+        .unwrap()
+        .and_then(|n| n.text_content());
+    assert!(
+        page.value("#list") == list,
+        "the list did not come through; notice: {notice:?}"
+    );
+    assert!(page
+        .text("#notice")
+        .contains("Opened a shared list of 500 lines"));
+    // The fragment is dropped so a reload keeps later edits.
+    assert_eq!(web_sys::window().unwrap().location().hash().unwrap(), "");
+}
+
+#[wasm_bindgen_test]
+async fn results_come_back_greyed_after_a_reload() {
+    let ok = url(0, "/cors/status/200");
+    let missing = url(1, "/cors/status/404");
+    {
+        let page = Page::mount().await;
+        page.check(&format!("{ok}\n{missing}")).await;
+    }
+    let page = Page::mount_keeping_storage().await;
+    page.settle().await;
+    let row = page.find(&format!("li.row[data-url='{missing}']"));
+    assert_eq!(row.get_attribute("data-state").as_deref(), Some("down"));
+    assert_eq!(row.get_attribute("data-stale").as_deref(), Some("true"));
+    assert!(page.text("#summary").contains("earlier visit"));
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    let row = page.find(&format!("li.row[data-url='{missing}']"));
+    assert_eq!(row.get_attribute("data-stale"), None);
+}
+
+fn shown_urls(page: &Page) -> Vec<String> {
+    let list = page.root.query_selector_all("#results li.row").unwrap();
+    (0..list.length())
+        .map(|i| {
+            list.get(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute("data-url")
+                .unwrap()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn rows_sort_filter_and_search() {
+    let page = Page::mount().await;
+    let slow = url(0, "/cors/delay/300/status/200");
+    let missing = url(1, "/cors/status/404");
+    let fast = url(2, "/cors/status/200");
+    page.check(&format!("{slow}\n{missing}\n{fast}\nftp://x.example/"))
+        .await;
+    let ftp = "ftp://x.example/".to_owned();
+    assert_eq!(shown_urls(&page), [&*slow, &*missing, &*fast, &*ftp]);
+
+    page.choose("#sort", "latency").await;
+    assert_eq!(shown_urls(&page)[0], slow, "slowest first");
+    page.choose("#sort", "outcome").await;
+    assert_eq!(shown_urls(&page), [&*slow, &*fast, &*missing, &*ftp]);
+
+    page.click("button.chip[data-outcome=down]").await;
+    assert_eq!(shown_urls(&page), [&*missing]);
+    assert_eq!(
+        page.attr("button.chip[data-outcome=down]", "aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    page.click("button.chip[data-outcome=down]").await;
+    assert_eq!(shown_urls(&page).len(), 4);
+
+    page.type_into("#search", "FTP").await;
+    assert_eq!(shown_urls(&page), [ftp]);
+    assert!(page.text("#shown-count").contains("showing 1 of 4"));
+}
+
+#[wasm_bindgen_test]
+async fn every_export_format_reads_back() {
+    let page = Page::mount().await;
+    let ok = url(0, "/cors/status/200");
+    let hidden = url(1, "/status/200");
+    page.check(&format!("{ok}\n{hidden}\nftp://x.example/"))
+        .await;
+
+    page.click("#export-csv").await;
+    let csv_text = page.value("#export-text");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 3, "{csv_text}");
+    assert_eq!(
+        (&records[0][1], &records[0][2], &records[0][3]),
+        (ok.as_str(), "up", "200")
+    );
+    assert_eq!(&records[1][2], "reachable");
+    assert_eq!(&records[2][2], "invalid");
+
+    page.click("#export-json").await;
+    let lines: Vec<upcheck_core::wire::CheckLine> = page
+        .value("#export-text")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0].status, Some(200));
+    assert_eq!(lines[1].outcome, upcheck_core::Outcome::Reachable);
+    assert_eq!(
+        lines[1].status, None,
+        "the browser hid it, so the export does too"
+    );
+
+    page.click("#export-md").await;
+    let md = page.value("#export-text");
+    let table: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    assert_eq!(table.len(), 2 + 3, "{md}");
+    assert!(table[2].contains(&ok) && table[2].contains("up"));
+}
+
+#[wasm_bindgen_test]
+async fn watch_mode_sees_a_site_go_down_and_come_back() {
+    let page = Page::mount().await;
+    // A fresh URL each run: the fixture counts requests per URL.
+    let flapping = url(
+        0,
+        &format!("/cors/sequence/200-503-200?watch={}", js_sys::Date::now()),
+    );
+    page.type_into("#watch-every", "1").await;
+    page.click("#watch").await;
+    assert!(page
+        .text("#watch-note")
+        .contains("only while this tab is open"));
+    page.check(&flapping).await;
+    let row_state = |page: &Page| page.rows()[&flapping].0.clone();
+    assert_eq!(row_state(&page), "up");
+    // The next checks come by themselves: down, then up again.
+    let mut seen = vec![row_state(&page)];
+    let start = js_sys::Date::now();
+    while seen.len() < 3 {
+        assert!(
+            js_sys::Date::now() - start < 15_000.0,
+            "watch saw only {seen:?}"
+        );
+        yew::platform::time::sleep(Duration::from_millis(50)).await;
+        if page.attr("#summary", "data-wall-ms").is_some() {
+            let now = row_state(&page);
+            if seen.last() != Some(&now) {
+                if now == "down" {
+                    let title = web_sys::window().unwrap().document().unwrap().title();
+                    assert_eq!(title, "(1 down) Upcheck");
+                }
+                seen.push(now);
+            }
+        }
+    }
+    assert_eq!(seen, ["up", "down", "up"]);
+    let row = page.find(&format!("li.row[data-url='{flapping}']"));
+    assert!(
+        row.text_content().unwrap().contains("uptime 67%"),
+        "{:?}",
+        row.text_content()
+    );
+    page.click("#watch").await; // off: no timer left behind
+}

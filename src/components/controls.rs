@@ -23,6 +23,12 @@ pub struct Settings {
     pub via: ViaChoice,
     /// Base URL of a proxy elsewhere; empty means this page's own server.
     pub proxy_url: String,
+    /// Watch mode: re-check everything every `watch_every_s` seconds.
+    pub watch: bool,
+    /// Watch interval in seconds (text of the number field).
+    pub watch_every_s: String,
+    /// Notify when a watched site changes state.
+    pub notify: bool,
 }
 
 /// Where the person wants checks to run.
@@ -57,6 +63,9 @@ impl Default for Settings {
             accept: StatusRule::default().to_string(),
             via: ViaChoice::Auto,
             proxy_url: String::new(),
+            watch: false,
+            watch_every_s: "60".into(),
+            notify: false,
         }
     }
 }
@@ -74,6 +83,8 @@ pub struct RunSettings {
     pub accept: StatusRule,
     /// Where checks should run.
     pub via: ViaChoice,
+    /// Watch interval, when watching.
+    pub watch_every: Option<Duration>,
 }
 
 impl Settings {
@@ -112,6 +123,17 @@ impl Settings {
                 StatusRule::default()
             }
         };
+        let watch_every = match self.watch_every_s.trim().parse::<f64>() {
+            Ok(s) if (1.0..=86_400.0).contains(&s) => Some(Duration::from_secs_f64(s)),
+            _ if !self.watch => None,
+            _ => {
+                errors.push(format!(
+                    "Watch every: '{}' must be a number of seconds from 1 to 86400",
+                    self.watch_every_s.trim()
+                ));
+                None
+            }
+        };
         let proxy_url = self.proxy_url.trim();
         if !proxy_url.is_empty()
             && !matches!(
@@ -138,6 +160,7 @@ impl Settings {
             mode: self.mode,
             accept,
             via: self.via,
+            watch_every: watch_every.filter(|_| self.watch),
         })
     }
 }
@@ -163,6 +186,8 @@ pub struct ControlsProps {
     pub onrecheck_all: Callback<()>,
     /// What is known of the proxy, in words (shown beside its settings).
     pub proxy_status: AttrValue,
+    /// What watch mode is doing, in words.
+    pub watch_note: AttrValue,
 }
 
 /// Check/Stop buttons and the run settings.
@@ -206,9 +231,19 @@ pub fn Controls(props: &ControlsProps) -> Html {
             onchange.emit(next);
         })
     };
+    let check = |apply: fn(&mut Settings, bool)| {
+        let settings = props.settings.clone();
+        let onchange = props.onchange.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut next = settings.clone();
+            apply(&mut next, input.checked());
+            onchange.emit(next);
+        })
+    };
     let errors = props.settings.validate().err().unwrap_or_default();
     let s = &props.settings;
-    let check = props.oncheck.reform(|_: MouseEvent| ());
+    let check_click = props.oncheck.reform(|_: MouseEvent| ());
     let stop = props.onstop.reform(|_: MouseEvent| ());
     let recheck_failed = props.onrecheck_failed.reform(|_: MouseEvent| ());
     let recheck_all = props.onrecheck_all.reform(|_: MouseEvent| ());
@@ -216,7 +251,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
     html! {
         <div class="controls">
             <div class="buttons">
-                <button id="check" class="primary" onclick={check} disabled={props.running}>
+                <button id="check" class="primary" onclick={check_click} disabled={props.running}>
                     { "Check" }
                 </button>
                 <button id="stop" onclick={stop} disabled={!props.running}>{ "Stop" }</button>
@@ -266,6 +301,22 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     value={s.proxy_url.clone()} oninput={field(|s, v| s.proxy_url = v)} />
             </label>
             <span id="proxy-status" class="hint">{ props.proxy_status.clone() }</span>
+            <div class="watch">
+                <label>
+                    <input id="watch" type="checkbox" checked={s.watch}
+                        onchange={check(|s, v| s.watch = v)} />
+                    { " Watch: re-check every " }
+                </label>
+                <input id="watch-every" type="number" min="1" step="any" aria-label="seconds between checks"
+                    value={s.watch_every_s.clone()} oninput={field(|s, v| s.watch_every_s = v)} />
+                { " s " }
+                <label>
+                    <input id="notify" type="checkbox" checked={s.notify}
+                        onchange={check(|s, v| s.notify = v)} />
+                    { " notify me when a site changes state" }
+                </label>
+                <span id="watch-note" class="hint">{ props.watch_note.clone() }</span>
+            </div>
             if !errors.is_empty() {
                 <ul class="errors" id="settings-errors" role="alert">
                     { for errors.iter().map(|e| html! { <li>{ e }</li> }) }

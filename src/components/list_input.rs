@@ -1,4 +1,4 @@
-use web_sys::{HtmlTextAreaElement, KeyboardEvent};
+use web_sys::{DragEvent, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
 /// Props for [`ListInput`].
@@ -10,6 +10,8 @@ pub struct ListInputProps {
     pub oninput: Callback<String>,
     /// Ctrl+Enter (or Cmd+Enter) in the box.
     pub onsubmit: Callback<()>,
+    /// A file dropped on the box.
+    pub ondrop: Callback<web_sys::File>,
 }
 
 /// The list box, with a live line count.
@@ -31,13 +33,28 @@ pub fn ListInput(props: &ListInputProps) -> Html {
             }
         })
     };
+    // Without preventing the default, the browser opens a dropped file itself.
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let cb = props.ondrop.clone();
+        Callback::from(move |e: DragEvent| {
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                e.prevent_default();
+                cb.emit(file);
+            }
+        })
+    };
     let lines = count_lines(&props.value);
     html! {
         <div class="list-input">
-            <label for="list">{ "Sites to check — one per line, or separated by commas or spaces" }</label>
+            <label for="list">{ "Sites to check — one per line, or separated by commas or spaces (or drop a .txt/.csv file here)" }</label>
             <textarea id="list" rows="10" spellcheck="false" autocomplete="off"
                 placeholder={"example.com\nhttps://example.org/health\n# comments are ignored"}
-                value={props.value.clone()} {oninput} {onkeydown} />
+                value={props.value.clone()} {oninput} {onkeydown} {ondragover} {ondrop} />
             <div class="hint" id="line-count">
                 { format!("{lines} {}", if lines == 1 { "line" } else { "lines" }) }
                 <span class="kbd-hint">{ " · Ctrl+Enter to check" }</span>

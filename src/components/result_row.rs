@@ -36,16 +36,32 @@ pub fn ResultRow(props: &ResultRowProps) -> Html {
         let (cb, id) = (props.onrecheck.clone(), row.id);
         Callback::from(move |_: MouseEvent| cb.emit(id))
     };
+    let strip = (row.history.len() > 1).then(|| {
+        let uptime = row.uptime().map(|u| format!("{:.0}%", u * 100.0)).unwrap_or_default();
+        html! {
+            <span class="history" title={format!("last {} checks, uptime {uptime}", row.history.len())}>
+                { for row.history.iter().map(|o| html! {
+                    <span class={classes!("tick", o.as_str())} title={o.as_str()} />
+                }) }
+                <span class="uptime">{ format!(" uptime {uptime}") }</span>
+            </span>
+        }
+    });
     html! {
-        <li class={classes!("row", state)} data-url={row.url.clone()} data-state={state}
-            data-line={row.line.to_string()}>
+        <li class={classes!("row", state, row.stale.then_some("stale"))} data-url={row.url.clone()}
+            data-state={state} data-line={row.line.to_string()}
+            data-stale={row.stale.then_some("true")}>
             <span class="badge" title={state}>
                 <span class="icon" aria-hidden="true">{ row.outcome.icon() }</span>
                 { state }
             </span>
             <span class="url" title={row.url.clone()}>{ &row.url }</span>
             <span class="detail" title={row.detail.clone()}>
+                if row.stale {
+                    <span class="stale-note">{ "earlier result · " }</span>
+                }
                 { &row.detail }
+                { for strip }
                 if let Some(line) = &row.proxy {
                     <RowDetails line={line.clone()} />
                 }

@@ -19,6 +19,8 @@ const OVERSCAN: usize = 10;
 pub struct ResultsProps {
     /// All rows.
     pub rows: Rc<RefCell<Vec<Rc<Row>>>>,
+    /// Ids of the rows to show, in order (sort, filter, search applied).
+    pub shown: Rc<Vec<usize>>,
     /// Changes whenever any row changes.
     pub version: u64,
     /// Whether re-check buttons are enabled.
@@ -30,6 +32,7 @@ pub struct ResultsProps {
 impl PartialEq for ResultsProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.rows, &other.rows)
+            && Rc::ptr_eq(&self.shown, &other.shown)
             && self.version == other.version
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
@@ -41,13 +44,17 @@ impl PartialEq for ResultsProps {
 pub fn Results(props: &ResultsProps) -> Html {
     let viewport = use_node_ref();
     let window = use_state(|| (0.0_f64, 800.0_f64)); // (scroll top, viewport height)
-    let rows = props.rows.borrow();
-    let row = |r: &Rc<Row>| {
+    let all = props.rows.borrow();
+    let rows: Vec<&Rc<Row>> = props.shown.iter().filter_map(|&id| all.get(id)).collect();
+    let row = |r: &&Rc<Row>| {
         html! {
-            <ResultRow key={r.id} row={r.clone()} can_recheck={props.can_recheck}
+            <ResultRow key={r.id} row={(*r).clone()} can_recheck={props.can_recheck}
                 onrecheck={props.onrecheck.clone()} />
         }
     };
+    if rows.is_empty() && !all.is_empty() {
+        return html! { <p id="results" class="results empty">{ "No rows match the filter or search." }</p> };
+    }
     if rows.len() <= VIRTUAL_ABOVE {
         return html! { <ol id="results" class="results">{ for rows.iter().map(row) }</ol> };
     }

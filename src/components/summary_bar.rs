@@ -18,6 +18,10 @@ pub struct SummaryBarProps {
     pub comparison: Option<(RunRecord, RunRecord)>,
     /// How long reading the list took.
     pub read_ms: Option<f64>,
+    /// Outcomes the list is filtered to (empty: all).
+    pub only: Vec<Outcome>,
+    /// Toggle an outcome in the filter (the chips are buttons).
+    pub ontoggle: Callback<Outcome>,
 }
 
 fn mode_text(mode: Mode, concurrency: u32) -> String {
@@ -31,24 +35,33 @@ fn mode_text(mode: Mode, concurrency: u32) -> String {
 /// concurrency bought, side by side with a sequential run of the same list.
 #[component]
 pub fn SummaryBar(props: &SummaryBarProps) -> Html {
+    let t = &props.tally;
+    let chips = Outcome::ALL.iter().filter(|o| t.count(**o) > 0).map(|o| {
+        let pressed = props.only.contains(o);
+        let (cb, outcome) = (props.ontoggle.clone(), *o);
+        html! {
+            <button class={classes!("chip", o.as_str())} data-outcome={o.as_str()}
+                aria-pressed={pressed.to_string()} title={format!("show only {}", o.as_str())}
+                onclick={Callback::from(move |_: MouseEvent| cb.emit(outcome))}>
+                <span aria-hidden="true">{ o.icon() }</span>
+                { format!(" {} {}", o.as_str(), t.count(*o)) }
+            </button>
+        }
+    });
     let Some(run) = &props.run else {
         return html! {
             <section id="summary" class="summary idle">
-                { "Paste a list and press Check." }
+                if t.total() > 0 {
+                    <div class="chips">{ for chips }</div>
+                    { "Greyed rows are results from an earlier visit; press Check to refresh them." }
+                } else {
+                    { "Paste a list and press Check." }
+                }
             </section>
         };
     };
-    let t = &props.tally;
     let total = t.total();
     let done = t.done();
-    let chips = Outcome::ALL.iter().filter(|o| t.count(**o) > 0).map(|o| {
-        html! {
-            <span class={classes!("chip", o.as_str())} data-outcome={o.as_str()}>
-                <span aria-hidden="true">{ o.icon() }</span>
-                { format!(" {} {}", o.as_str(), t.count(*o)) }
-            </span>
-        }
-    });
     let mode = if run.via_proxy {
         match run.mode {
             Mode::Concurrent => "through the proxy".to_owned(),

@@ -50,7 +50,9 @@ pub fn to_csv(rows: &[ExportRow<'_>]) -> String {
             r.url.to_owned(),
             r.outcome.as_str().to_owned(),
             r.status.map(|s| s.to_string()).unwrap_or_default(),
-            r.latency_ms.map(|ms| format!("{ms:.0}")).unwrap_or_default(),
+            r.latency_ms
+                .map(|ms| format!("{ms:.0}"))
+                .unwrap_or_default(),
             r.final_url.unwrap_or_default().to_owned(),
             r.detail.to_owned(),
         ]);

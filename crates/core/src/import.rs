@@ -71,7 +71,9 @@ fn import_csv(name: &str, content: &str) -> Result<Imported, ImportError> {
             line: e.position().map_or(0, |p| p.line()),
             message: e.to_string(),
         })?;
-        let line = record.position().map_or(lines.len() as u64 + 1, |p| p.line()) as usize;
+        let line = record
+            .position()
+            .map_or(lines.len() as u64 + 1, |p| p.line()) as usize;
         while lines.len() + 1 < line {
             lines.push(String::new());
         }
@@ -111,11 +113,19 @@ mod tests {
 
     #[test]
     fn csv_takes_the_url_column_and_keeps_line_numbers() {
-        let csv = "name,url,owner\nHome,https://a.com,me\n\"Shop, old\",ftp://b.com,you\nBlog,c.com,\n";
+        let csv =
+            "name,url,owner\nHome,https://a.com,me\n\"Shop, old\",ftp://b.com,you\nBlog,c.com,\n";
         let imported = import("sites.csv", csv).unwrap();
-        assert_eq!(imported.note, "Imported sites.csv: 3 rows from column 'url'");
+        assert_eq!(
+            imported.note,
+            "Imported sites.csv: 3 rows from column 'url'"
+        );
         let list = parse_list(&imported.text);
-        let seen: Vec<_> = list.entries.iter().map(|e| (e.line, e.target.is_ok())).collect();
+        let seen: Vec<_> = list
+            .entries
+            .iter()
+            .map(|e| (e.line, e.target.is_ok()))
+            .collect();
         assert_eq!(seen, [(2, true), (3, false), (4, true)]);
     }
 

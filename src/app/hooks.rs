@@ -1,0 +1,154 @@
+//! The page's standing behaviours, each a hook: the keyboard, the tab title,
+//! watch mode, notifications and keeping results for the next visit.
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+use upcheck_core::Outcome;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::services::{browser, storage};
+use crate::state::State;
+
+/// Ctrl+Enter runs, Esc stops, `/` jumps to the search box.
+#[hook]
+pub fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
+    use_effect_with((start, stop), |(start, stop)| {
+        let (start, stop) = (start.clone(), stop.clone());
+        let listener = web_sys::window()
+            .and_then(|w| w.document())
+            .map(|document| {
+                EventListener::new(&document, "keydown", move |event| {
+                    let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                        .is_some_and(|el| {
+                            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        });
+                    match e.key().as_str() {
+                        "Escape" => stop.emit(()),
+                        // The list box handles its own Ctrl+Enter.
+                        "Enter" if (e.ctrl_key() || e.meta_key()) && !typing => start.emit(()),
+                        "/" if !typing => {
+                            e.prevent_default();
+                            focus("search");
+                        }
+                        _ => {}
+                    }
+                })
+            });
+        move || drop(listener)
+    });
+}
+
+/// Focuses the element with `id`, if it is there.
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The tab title says how many sites are failing, so a watched list in a
+/// background tab is readable at a glance.
+#[hook]
+pub fn use_title(state: &State) {
+    let failing = [Outcome::Down, Outcome::Unreachable, Outcome::Timeout]
+        .iter()
+        .map(|o| state.tally.count(*o))
+        .sum::<usize>();
+    use_effect_with(failing, |&failing| {
+        browser::set_title(&if failing > 0 {
+            format!("({failing} down) Upcheck")
+        } else {
+            "Upcheck — which sites are up?".to_owned()
+        });
+    });
+}
+
+/// Watch mode: once a run ends, schedule "re-check all" after `every`.
+/// Returns a sentence saying what it is doing.
+#[hook]
+pub fn use_watch(state: &State, every: Option<Duration>, recheck_all: Callback<()>) -> String {
+    // The latest callback, read when the timer fires (it changes every run).
+    let latest = use_mut_ref(|| recheck_all.clone());
+    *latest.borrow_mut() = recheck_all;
+    let next_at = use_state(|| None::<String>);
+    let finished = state.run.as_ref().and_then(|r| r.wall_ms.map(|_| r.id));
+    {
+        let next_at = next_at.clone();
+        use_effect_with((every, finished), move |(every, finished)| {
+            let timer = match (every, finished) {
+                (Some(every), Some(_)) => {
+                    let at = js_sys::Date::new_0();
+                    at.set_time(at.get_time() + every.as_secs_f64() * 1_000.0);
+                    next_at.set(Some(at.to_locale_time_string("en-GB").into()));
+                    let latest = latest.clone();
+                    let ms = every.as_millis().min(u128::from(u32::MAX)) as u32;
+                    Some(Timeout::new(ms, move || latest.borrow().emit(())))
+                }
+                _ => {
+                    next_at.set(None);
+                    None
+                }
+            };
+            move || drop(timer)
+        });
+    }
+    let tab_note = "Watching runs only while this tab is open.";
+    match (every, &*next_at) {
+        (Some(every), Some(at)) => format!(
+            "Watching every {} s; next check at {at}. {tab_note}",
+            every.as_secs_f64()
+        ),
+        (Some(_), None) => format!("Watch starts after the next check finishes. {tab_note}"),
+        (None, _) => tab_note.to_owned(),
+    }
+}
+
+/// Notifies about sites that changed between answering and failing, while
+/// watching with notifications on.
+#[hook]
+pub fn use_notifications(state: &State, enabled: bool) {
+    let seen = use_mut_ref(|| Cell::new(0u64));
+    let transitions = state.transitions.clone();
+    use_effect_with(
+        (Rc::as_ptr(&transitions) as usize, enabled),
+        move |(_, enabled)| {
+            let last = seen.borrow().get();
+            for t in transitions.iter().filter(|t| t.seq > last) {
+                if *enabled {
+                    browser::notify(
+                        &format!("{} is {}", t.url, t.to.as_str()),
+                        &format!("It was {} at the previous check.", t.from.as_str()),
+                    );
+                }
+            }
+            if let Some(t) = transitions.last() {
+                seen.borrow().set(t.seq);
+            }
+        },
+    );
+}
+
+/// Keeps the results of every finished run for the next visit.
+#[hook]
+pub fn use_saved_results(state: &State) {
+    let finished = state.run.as_ref().and_then(|r| r.wall_ms.map(|_| r.id));
+    let rows = state.rows.clone();
+    use_effect_with(finished, move |finished| {
+        if finished.is_some() {
+            storage::save_results(&rows.borrow());
+        }
+    });
+}

@@ -1,0 +1,159 @@
+//! How the person looks at the results: sort order, outcome filter, search.
+//! The rows themselves never move; a view is a list of row ids to show.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+use upcheck_core::Outcome;
+
+use crate::state::Row;
+
+/// Sort orders for the result list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// The order of the pasted list.
+    #[default]
+    Input,
+    /// Grouped by outcome (up, down, reachable, …), then input order.
+    Outcome,
+    /// Slowest first; rows without a latency last.
+    Latency,
+    /// Alphabetical by URL.
+    Url,
+}
+
+impl SortKey {
+    /// Every key with its `<option>` value and label.
+    pub const ALL: [(SortKey, &'static str, &'static str); 4] = [
+        (SortKey::Input, "input", "list order"),
+        (SortKey::Outcome, "outcome", "outcome"),
+        (SortKey::Latency, "latency", "slowest first"),
+        (SortKey::Url, "url", "URL"),
+    ];
+
+    /// The key for an `<option>` value.
+    pub fn from_value(value: &str) -> SortKey {
+        Self::ALL
+            .iter()
+            .find(|(_, v, _)| *v == value)
+            .map_or(SortKey::Input, |(k, ..)| *k)
+    }
+}
+
+/// Sort, filter and search.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    /// Sort order.
+    pub sort: SortKey,
+    /// Outcomes to show; empty shows every outcome.
+    pub only: Vec<Outcome>,
+    /// Text the URL or detail must contain (case-insensitive); empty shows all.
+    pub query: String,
+}
+
+impl View {
+    /// True when the view shows every row in list order.
+    pub fn is_plain(&self) -> bool {
+        self.sort == SortKey::Input && self.only.is_empty() && self.query.trim().is_empty()
+    }
+
+    /// Toggles one outcome in the filter.
+    pub fn toggle(&mut self, outcome: Outcome) {
+        match self.only.iter().position(|o| *o == outcome) {
+            Some(i) => {
+                self.only.remove(i);
+            }
+            None => self.only.push(outcome),
+        }
+    }
+
+    /// Ids of the rows to show, in order.
+    pub fn apply(&self, rows: &[Rc<Row>]) -> Vec<usize> {
+        let query = self.query.trim().to_lowercase();
+        let mut ids: Vec<usize> = rows
+            .iter()
+            .filter(|r| self.only.is_empty() || self.only.contains(&r.outcome))
+            .filter(|r| {
+                query.is_empty()
+                    || r.url.to_lowercase().contains(&query)
+                    || r.detail.to_lowercase().contains(&query)
+            })
+            .map(|r| r.id)
+            .collect();
+        let by = |a: &usize, b: &usize| -> Ordering {
+            let (a, b) = (&rows[*a], &rows[*b]);
+            match self.sort {
+                SortKey::Input => Ordering::Equal,
+                SortKey::Outcome => a.outcome.index().cmp(&b.outcome.index()),
+                SortKey::Latency => match (a.latency_ms, b.latency_ms) {
+                    (Some(x), Some(y)) => y.total_cmp(&x),
+                    (Some(_), None) => Ordering::Less,
+                    (None, Some(_)) => Ordering::Greater,
+                    (None, None) => Ordering::Equal,
+                },
+                SortKey::Url => a.url.cmp(&b.url),
+            }
+            .then(a.id.cmp(&b.id))
+        };
+        if self.sort != SortKey::Input {
+            ids.sort_by(by);
+        }
+        ids
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: usize, url: &str, outcome: Outcome, ms: Option<f64>) -> Rc<Row> {
+        Rc::new(Row {
+            id,
+            line: id + 1,
+            url: url.into(),
+            outcome,
+            status: None,
+            latency_ms: ms,
+            detail: String::new(),
+            final_url: None,
+            proxy: None,
+            stale: false,
+            history: Vec::new(),
+        })
+    }
+
+    fn rows() -> Vec<Rc<Row>> {
+        vec![
+            row(0, "https://c.com/", Outcome::Down, Some(50.0)),
+            row(1, "https://a.com/", Outcome::Up, Some(300.0)),
+            row(2, "https://b.org/", Outcome::Timeout, None),
+            row(3, "https://d.com/", Outcome::Up, Some(10.0)),
+        ]
+    }
+
+    #[test]
+    fn sorts_keep_ties_in_list_order() {
+        let mut v = View::default();
+        assert!(v.is_plain());
+        assert_eq!(v.apply(&rows()), [0, 1, 2, 3]);
+        v.sort = SortKey::Outcome;
+        assert_eq!(v.apply(&rows()), [1, 3, 0, 2]);
+        v.sort = SortKey::Latency;
+        assert_eq!(v.apply(&rows()), [1, 0, 3, 2]);
+        v.sort = SortKey::Url;
+        assert_eq!(v.apply(&rows()), [1, 2, 0, 3]);
+    }
+
+    #[test]
+    fn filters_and_search_combine() {
+        let mut v = View::default();
+        v.toggle(Outcome::Up);
+        assert_eq!(v.apply(&rows()), [1, 3]);
+        v.query = ".COM".into();
+        assert_eq!(v.apply(&rows()), [1, 3]);
+        v.query = "a.com".into();
+        assert_eq!(v.apply(&rows()), [1]);
+        v.toggle(Outcome::Up);
+        v.query = "org".into();
+        assert_eq!(v.apply(&rows()), [2]);
+    }
+}

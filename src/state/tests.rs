@@ -1,0 +1,146 @@
+//! The reducer's rules, without a browser.
+
+use super::*;
+use upcheck_core::parse_list;
+
+fn run(id: u64, mode: Mode, whole_list: bool, sites: usize) -> RunInfo {
+    RunInfo {
+        id,
+        mode,
+        concurrency: if mode == Mode::Sequential { 1 } else { 16 },
+        via_proxy: false,
+        sites,
+        whole_list,
+        list_key: 7,
+        started_at: 0.0,
+        wall_ms: None,
+    }
+}
+
+fn result(outcome: Outcome, ms: f64) -> CheckResult {
+    CheckResult {
+        outcome,
+        status: None,
+        latency_ms: Some(ms),
+        busy_ms: ms,
+        detail: String::new(),
+        final_url: None,
+        proxy: None,
+    }
+}
+
+#[test]
+fn results_of_old_runs_are_ignored_and_rechecks_keep_other_rows() {
+    let list = Rc::new(parse_list("a.com\nb.com\nftp://c"));
+    let s = Rc::new(State::default()).reduce(Action::Start {
+        run: run(1, Mode::Concurrent, true, 2),
+        list,
+        read_ms: 1.0,
+    });
+    assert_eq!(s.tally.count(Outcome::Queued), 2);
+    assert_eq!(s.tally.count(Outcome::Invalid), 1);
+    let s = s.reduce(Action::Finished {
+        run: 1,
+        id: 0,
+        result: result(Outcome::Up, 10.0),
+    });
+    let s = s.reduce(Action::Finished {
+        run: 1,
+        id: 1,
+        result: result(Outcome::Timeout, 30.0),
+    });
+    let s = s.reduce(Action::RunDone {
+        run: 1,
+        wall_ms: 31.0,
+    });
+    assert_eq!(s.history.len(), 1);
+    assert_eq!(s.checkable_ids(true), [1]);
+    assert_eq!(s.checkable_ids(false), [0, 1]);
+
+    let s = s.reduce(Action::Recheck {
+        run: run(2, Mode::Concurrent, false, 1),
+        ids: vec![1],
+    });
+    assert_eq!(s.rows.borrow()[0].outcome, Outcome::Up);
+    assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+    // A late result of run 1 must not touch the row.
+    let s = s.reduce(Action::Finished {
+        run: 1,
+        id: 1,
+        result: result(Outcome::Down, 5.0),
+    });
+    assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+    let s = s.reduce(Action::RunDone {
+        run: 2,
+        wall_ms: 3.0,
+    });
+    assert_eq!(s.history.len(), 1, "re-checks are not whole-list runs");
+}
+
+#[test]
+fn both_modes_on_the_same_list_are_compared() {
+    let list = Rc::new(parse_list("a.com"));
+    let mut s = Rc::new(State::default());
+    for (id, mode) in [(1, Mode::Sequential), (2, Mode::Concurrent)] {
+        s = s.reduce(Action::Start {
+            run: run(id, mode, true, 1),
+            list: list.clone(),
+            read_ms: 1.0,
+        });
+        s = s.reduce(Action::Finished {
+            run: id,
+            id: 0,
+            result: result(Outcome::Up, 100.0),
+        });
+        s = s.reduce(Action::RunDone {
+            run: id,
+            wall_ms: 100.0 / id as f64,
+        });
+    }
+    let (seq, conc) = s.comparison().unwrap();
+    assert_eq!((seq.mode, conc.mode), (Mode::Sequential, Mode::Concurrent));
+    assert_eq!(conc.wall_ms, 50.0);
+}
+
+#[test]
+fn a_site_going_down_and_up_again_is_two_transitions() {
+    let list = Rc::new(parse_list("a.com"));
+    let mut s = Rc::new(State::default()).reduce(Action::Start {
+        run: run(1, Mode::Concurrent, true, 1),
+        list,
+        read_ms: 1.0,
+    });
+    for (id, outcome) in [
+        (1, Outcome::Up),
+        (2, Outcome::Down),
+        (3, Outcome::Down),
+        (4, Outcome::Up),
+    ] {
+        if id > 1 {
+            s = s.reduce(Action::Recheck {
+                run: run(id, Mode::Concurrent, false, 1),
+                ids: vec![0],
+            });
+        }
+        s = s.reduce(Action::Finished {
+            run: id,
+            id: 0,
+            result: result(outcome, 1.0),
+        });
+    }
+    let seen: Vec<_> = s
+        .transitions
+        .iter()
+        .map(|t| (t.seq, t.from, t.to))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, Outcome::Up, Outcome::Down),
+            (2, Outcome::Down, Outcome::Up)
+        ]
+    );
+    let row = s.rows.borrow()[0].clone();
+    assert_eq!(row.history.len(), 4);
+    assert_eq!(row.uptime(), Some(0.5));
+}

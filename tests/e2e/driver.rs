@@ -309,11 +309,15 @@ impl Driver {
             )?;
             let deadline = Instant::now() + DRIVER_START;
             loop {
-                if socket.exists() {
+                let xvfb = self.children.last_mut().expect("Xvfb was just started");
+                // The lock file holds the server's pid: the display is ours only
+                // if our Xvfb wrote it, even if another server raced us to :n.
+                let ours =
+                    fs::read_to_string(&lock).is_ok_and(|pid| pid.trim() == xvfb.id().to_string());
+                if ours && socket.exists() {
                     self.display = Some(n);
                     return Ok(n);
                 }
-                let xvfb = self.children.last_mut().expect("Xvfb was just started");
                 if let Ok(Some(_)) = xvfb.try_wait() {
                     // Another server took :n in the meantime: try the next one.
                     self.children.pop();
@@ -445,7 +449,7 @@ impl Drop for Driver {
             let _ = child.wait();
         }
         // A killed X server leaves its lock and socket behind; they are ours
-        // (neither existed when it started).
+        // (its pid was in the lock).
         if let Some(n) = self.display {
             let (socket, lock) = x_files(n);
             let _ = fs::remove_file(socket);

@@ -88,3 +88,46 @@ build_page() {
   say "building the page (trunk build --release)"
   (cd "$UPCHECK_ROOT" && trunk build --release --dist "$UPCHECK_ROOT/dist" >&2)
 }
+
+# Firefox ESR and geckodriver for the end-to-end tests (TOOLCHAIN.md, "Other
+# browsers"). geckodriver is not packaged by Debian: cargo builds it (~2.5 min).
+GECKODRIVER_VERSION="0.37.1"
+ensure_firefox() {
+  if ! command -v firefox-esr >/dev/null; then
+    say "installing Debian firefox-esr"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr
+  fi
+  if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+    say "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
+    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force ||
+      cargo install geckodriver --version "$GECKODRIVER_VERSION" --force
+  fi
+  export GECKODRIVER="${GECKODRIVER:-$(command -v geckodriver)}"
+  export FIREFOX="${FIREFOX:-$(command -v firefox-esr)}"
+}
+
+# WebKitGTK's WebDriver and MiniBrowser, and Xvfb for the display it needs:
+# the e2e harness starts both itself.
+ensure_webkit() {
+  if ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+    say "installing Debian webkit2gtk-driver and xvfb"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq webkit2gtk-driver xvfb
+  fi
+  export WEBKITWEBDRIVER="${WEBKITWEBDRIVER:-$(command -v WebKitWebDriver)}"
+  export XVFB="${XVFB:-$(command -v Xvfb)}"
+}
+
+# The browsers UPCHECK_BROWSERS names (default: all three), installed if missing.
+ensure_browsers() {
+  local b
+  for b in $(tr ',' ' ' <<<"${UPCHECK_BROWSERS:-chromium,firefox,webkit}"); do
+    case "$b" in
+      chromium) ensure_chromium ;;
+      firefox) ensure_firefox ;;
+      webkit) ensure_webkit ;;
+      *) die "UPCHECK_BROWSERS: unknown browser '$b' (chromium, firefox, webkit)" ;;
+    esac
+  done
+}

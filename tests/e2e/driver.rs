@@ -1,12 +1,16 @@
 //! Browsers and their WebDriver servers: which binary, which capabilities, and a
 //! driver process that cannot outlive the test.
+//!
+//! Engine differences the tests must know about live in one place: the
+//! "Engine differences" block of `impl Browser` below.
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use std::fmt;
-use std::fs::{self, File};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -17,54 +21,98 @@ use tokio::net::TcpStream;
 
 use super::page::Failure;
 
-/// How long a WebDriver server may take to accept connections.
-const DRIVER_START: Duration = Duration::from_secs(10);
-/// How long a new browser session may take (measured: 0.5–1 s for Chromium).
-const SESSION_START: Duration = Duration::from_secs(30);
+/// How long a WebDriver server (and, for WebKit, its X display) may take to
+/// accept connections.
+const DRIVER_START: Duration = Duration::from_secs(15);
+/// How long a new browser session may take (measured: 0.5–1 s for Chromium,
+/// 3–4 s for Firefox), with room on a busy 2-core machine.
+const SESSION_START: Duration = Duration::from_secs(45);
 /// The viewport every test sees, so screenshots show the whole results table.
 pub const WINDOW: (u32, u32) = (1280, 900);
+/// The environment variable that picks browsers: `chromium,firefox,webkit`.
+pub const SELECT_VAR: &str = "UPCHECK_BROWSERS";
 
 /// A browser engine the end-to-end tests can drive. Test bodies take one of
 /// these and never look at which it is, so a new engine is one variant here
-/// plus one line in `e2e.rs`.
-///
-/// Firefox (geckodriver, `-headless`) and WebKit (WebKitWebDriver under Xvfb)
-/// are verified on these machines (TOOLCHAIN.md "Other browsers") and come in a
-/// later issue.
+/// plus one line in `e2e.rs`. All three are verified on these machines
+/// (TOOLCHAIN.md, "Other browsers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Browser {
     /// Debian's Chromium through chromedriver.
     Chromium,
+    /// Debian's Firefox ESR through geckodriver, truly headless.
+    Firefox,
+    /// WebKitGTK's MiniBrowser through WebKitWebDriver, on an Xvfb display the
+    /// harness starts (WebKitGTK has no headless mode).
+    Webkit,
 }
 
 impl fmt::Display for Browser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Browser::Chromium => "Chromium",
+            Browser::Firefox => "Firefox",
+            Browser::Webkit => "WebKit",
         })
     }
 }
 
 impl Browser {
-    /// The WebDriver server's command line, listening on `port`.
-    fn driver_command(self, port: u16) -> Command {
+    /// Every engine, in the order `./test` runs them.
+    pub const ALL: [Browser; 3] = [Browser::Chromium, Browser::Firefox, Browser::Webkit];
+
+    /// The lower-case name `UPCHECK_BROWSERS` and file names use.
+    pub fn id(self) -> &'static str {
         match self {
-            Browser::Chromium => {
-                // ./scripts/setup.sh exports CHROMEDRIVER; by hand it is on PATH.
-                let bin = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
-                let mut cmd = Command::new(bin);
-                cmd.arg(format!("--port={port}"));
-                cmd
-            }
+            Browser::Chromium => "chromium",
+            Browser::Firefox => "firefox",
+            Browser::Webkit => "webkit",
         }
+    }
+
+    /// Whether `UPCHECK_BROWSERS` (a comma-separated list of [`Browser::id`]s)
+    /// picks this browser; unset or empty picks all of them.
+    ///
+    /// Panics on a name it does not know: a typo must not quietly skip every test.
+    pub fn selected(self) -> bool {
+        let Ok(list) = std::env::var(SELECT_VAR) else {
+            return true;
+        };
+        let names: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        for name in &names {
+            assert!(
+                Browser::ALL.iter().any(|b| b.id() == *name),
+                "{SELECT_VAR}={list:?}: unknown browser {name:?} (chromium, firefox, webkit)"
+            );
+        }
+        names.is_empty() || names.contains(&self.id())
+    }
+
+    /// Prints, past the test harness's output capture, that this browser's
+    /// test `name` is skipped, and returns whether it is.
+    pub fn skip(self, name: &str) -> bool {
+        if self.selected() {
+            return false;
+        }
+        let list = std::env::var(SELECT_VAR).unwrap_or_default();
+        // Straight to the stream: `eprintln!` output of a passing test is hidden.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped {}::{name}: {SELECT_VAR}={list}",
+            self.id()
+        );
+        true
     }
 
     /// Capabilities for a headless session whose profile lives in `profile`.
     fn capabilities(self, profile: &Path) -> Capabilities {
         let caps = match self {
             Browser::Chromium => {
-                let binary =
-                    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+                let binary = env_or("CHROMIUM", "/usr/bin/chromium");
                 json!({
                     "goog:chromeOptions": {
                         "binary": binary,
@@ -84,6 +132,35 @@ impl Browser {
                     }
                 })
             }
+            // geckodriver makes a fresh profile per session in its TMPDIR (the
+            // run folder); without -headless Firefox exits ("no DISPLAY").
+            Browser::Firefox => json!({
+                "moz:firefoxOptions": {
+                    "binary": env_or("FIREFOX", "/usr/bin/firefox-esr"),
+                    "args": ["-headless"],
+                    // No network here but loopback: nothing in the background.
+                    "prefs": {
+                        "app.update.enabled": false,
+                        "browser.safebrowsing.malware.enabled": false,
+                        "browser.safebrowsing.phishing.enabled": false,
+                        "network.captive-portal-service.enabled": false,
+                        "network.connectivity-service.enabled": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        "toolkit.telemetry.enabled": false,
+                    },
+                }
+            }),
+            // --automation: MiniBrowser uses an ephemeral profile and accepts
+            // the driver's control.
+            Browser::Webkit => json!({
+                "webkitgtk:browserOptions": {
+                    "binary": env_or(
+                        "MINIBROWSER",
+                        "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+                    ),
+                    "args": ["--automation"],
+                }
+            }),
         };
         match caps {
             serde_json::Value::Object(map) => map,
@@ -91,53 +168,173 @@ impl Browser {
         }
     }
 
-    /// What to type between two lines of a textarea. Chromium takes `"\n"`;
-    /// WebKit drops it and needs the Enter key (`"\u{e007}"`).
+    // Engine differences. Everything a test must do differently per engine is
+    // here, so test bodies stay one per scenario and the page is held to the
+    // same outcome in every engine. Found while running the suite in all three:
+    //
+    // - Typing: WebKitWebDriver drops "\n" in a textarea (`line_break` below).
+    // - Error texts: a refused fetch rejects with "Failed to fetch" (Chromium),
+    //   "NetworkError when attempting to fetch resource." (Firefox) or "Load
+    //   failed" (WebKit). The page maps all three to `unreachable` with the
+    //   same "no HTTP response" text and appends the engine's words in
+    //   parentheses, so tests assert the shared part only.
+    // - Painting: after a window resize WebKit reports the new size at once but
+    //   paints later; `Driver::fit_viewport` waits two animation frames in
+    //   every engine, which is harmless where it is not needed.
+    // - Window chrome: MiniBrowser has a 38 px toolbar, headless Chromium and
+    //   Firefox none; `Driver::fit_viewport` measures instead of assuming.
+    // - Timing: WebKit's first CORS fetches take 100-170 ms against 20-30 ms in
+    //   the others, and 30 x 500 ms at concurrency 16 overlapped 12.9x against
+    //   14.4x; every timing bound in the scenarios holds for all three.
+
+    /// What to type between two lines of a textarea. Chromium and Firefox take
+    /// `"\n"`; WebKitWebDriver drops it, so WebKit gets the Enter key
+    /// (`"\u{e007}"`), which the textarea turns into the same line break.
     pub fn line_break(self) -> &'static str {
         match self {
-            Browser::Chromium => "\n",
+            Browser::Chromium | Browser::Firefox => "\n",
+            Browser::Webkit => "\u{e007}",
         }
     }
 }
 
-/// A running WebDriver server in its own process group, with a per-run folder
-/// that holds its `TMPDIR` and the browser profile. Dropping it kills the whole
-/// group, so a failed test leaks no browser processes, then removes the folder.
+/// `$var` if set (`./scripts/setup.sh` exports where it installed each tool),
+/// else `default` (a name on PATH or Debian's path).
+fn env_or(var: &str, default: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A running WebDriver server (for WebKit, with the Xvfb display it draws on)
+/// in its own process group, with a per-run folder that holds its `TMPDIR`,
+/// the browser profile and the logs. Dropping it kills the whole group, so a
+/// failed test leaks no browser processes, then removes the folder.
 pub struct Driver {
     browser: Browser,
-    child: Child,
+    /// What this driver started, the group leader first.
+    children: Vec<Child>,
     port: u16,
     dir: PathBuf,
+    /// The X display number of our Xvfb (WebKit only).
+    display: Option<u32>,
 }
 
 impl Driver {
-    /// Starts the browser's WebDriver server on a free loopback port and waits
-    /// until it accepts connections.
+    /// Starts the browser's WebDriver server on a free loopback port (WebKit:
+    /// on a new Xvfb display first) and waits until it accepts connections.
     pub async fn start(browser: Browser) -> Result<Driver, Failure> {
         let fail = |what: &str, err: &dyn fmt::Display| Failure::new(browser, what, err);
         let dir = run_dir(browser);
         fs::create_dir_all(dir.join("tmp")).map_err(|e| fail("creating the run folder", &e))?;
         let port = free_port().map_err(|e| fail("finding a free port", &e))?;
-        let log = File::create(dir.join("driver.log")).map_err(|e| fail("creating the log", &e))?;
-        let log2 = log.try_clone().map_err(|e| fail("creating the log", &e))?;
-        let child = browser
-            .driver_command(port)
-            // Chromium's own temporary folders then stay inside the run folder.
-            .env("TMPDIR", dir.join("tmp"))
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log2)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| fail("starting its WebDriver server (is it installed?)", &e))?;
+        // From here on, dropping `driver` cleans up whatever was started.
         let mut driver = Driver {
             browser,
-            child,
+            children: Vec::new(),
             port,
             dir,
+            display: None,
         };
+        let server = match browser {
+            Browser::Chromium => {
+                let mut cmd = Command::new(env_or("CHROMEDRIVER", "chromedriver"));
+                cmd.arg(format!("--port={port}"));
+                cmd
+            }
+            Browser::Firefox => {
+                // geckodriver's BiDi websocket takes 9222 unless told otherwise,
+                // and two geckodrivers (or a debugging Chromium) would collide.
+                let ws = free_port().map_err(|e| fail("finding a free port", &e))?;
+                let mut cmd = Command::new(env_or("GECKODRIVER", "geckodriver"));
+                cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                    .args(["--websocket-port", &ws.to_string()]);
+                cmd
+            }
+            Browser::Webkit => {
+                let display = driver.start_xvfb().await?;
+                let mut cmd = Command::new(env_or("WEBKITWEBDRIVER", "WebKitWebDriver"));
+                cmd.args([format!("--port={port}"), "--host=127.0.0.1".into()])
+                    .env("DISPLAY", format!(":{display}"));
+                cmd
+            }
+        };
+        let what = "starting its WebDriver server (is it installed? ./test installs it)";
+        driver.spawn(server, "driver.log", what)?;
         driver.wait_until_listening().await?;
         Ok(driver)
+    }
+
+    /// Starts `cmd` in the driver's process group (a new one for the first),
+    /// with its output in `log` inside the run folder.
+    fn spawn(&mut self, mut cmd: Command, log: &str, what: &str) -> Result<(), Failure> {
+        let fail = |e: &dyn fmt::Display| Failure::new(self.browser, what, e);
+        let path = self.dir.join(log);
+        let out = OpenOptions::new().create(true).append(true).open(&path);
+        let out = out.map_err(|e| fail(&e))?;
+        let err = out.try_clone().map_err(|e| fail(&e))?;
+        let group = self.children.first().map_or(0, |c| c.id() as i32);
+        let child = cmd
+            // The browser's own temporary folders (Chromium's, geckodriver's
+            // fresh profile) then stay inside the run folder.
+            .env("TMPDIR", self.dir.join("tmp"))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(group)
+            .spawn()
+            .map_err(|e| fail(&e))?;
+        self.children.push(child);
+        Ok(())
+    }
+
+    /// Starts `Xvfb :N` on a display number nobody uses and waits for its
+    /// socket. WebKitGTK has no headless mode, and without a display its
+    /// session creation hangs silently (TOOLCHAIN.md).
+    async fn start_xvfb(&mut self) -> Result<u32, Failure> {
+        // Distinct numbers for drivers started at the same moment by this
+        // process; other processes' displays show as a socket or a lock file.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        for _ in 0..20 {
+            let n = 90 + (NEXT.fetch_add(1, Ordering::Relaxed) % 400) as u32;
+            let (socket, lock) = x_files(n);
+            if socket.exists() || lock.exists() {
+                continue;
+            }
+            let mut cmd = Command::new(env_or("XVFB", "Xvfb"));
+            cmd.arg(format!(":{n}"))
+                .args(["-screen", "0", "1600x3200x24", "-nolisten", "tcp"]);
+            self.spawn(
+                cmd,
+                "xvfb.log",
+                "starting Xvfb (is it installed? ./test installs it)",
+            )?;
+            let deadline = Instant::now() + DRIVER_START;
+            loop {
+                let xvfb = self.children.last_mut().expect("Xvfb was just started");
+                // The lock file holds the server's pid: the display is ours only
+                // if our Xvfb wrote it, even if another server raced us to :n.
+                let ours =
+                    fs::read_to_string(&lock).is_ok_and(|pid| pid.trim() == xvfb.id().to_string());
+                if ours && socket.exists() {
+                    self.display = Some(n);
+                    return Ok(n);
+                }
+                if let Ok(Some(_)) = xvfb.try_wait() {
+                    // Another server took :n in the meantime: try the next one.
+                    self.children.pop();
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let err = format!("no display :{n} within {DRIVER_START:?}");
+                    return Err(self.failure_in("xvfb.log", "starting Xvfb", &err));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Err(self.failure_in(
+            "xvfb.log",
+            "starting Xvfb",
+            &"no free display after 20 tries",
+        ))
     }
 
     async fn wait_until_listening(&mut self) -> Result<(), Failure> {
@@ -149,11 +346,14 @@ impl Driver {
             {
                 return Ok(());
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(self.failure("its WebDriver server exited", &status));
+            for child in &mut self.children {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Err(self.failure("its WebDriver server exited", &status));
+                }
             }
             if Instant::now() > deadline {
-                return Err(self.failure("its WebDriver server did not listen", &"within 10 s"));
+                let err = format!("not within {DRIVER_START:?}");
+                return Err(self.failure("its WebDriver server did not listen", &err));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -169,18 +369,22 @@ impl Driver {
         let client = match tokio::time::timeout(SESSION_START, builder.connect(&url)).await {
             Ok(Ok(client)) => client,
             Ok(Err(e)) => return Err(self.failure("creating a session", &e)),
-            Err(_) => return Err(self.failure("creating a session", &"no answer within 30 s")),
+            Err(_) => {
+                let err = format!("no session within {SESSION_START:?}");
+                return Err(self.failure("creating a session", &err));
+            }
         };
-        self.fit_viewport(&client).await?;
+        self.fit_viewport(&client, WINDOW).await?;
         Ok(client)
     }
 
-    /// Sizes the window so the page itself gets [`WINDOW`]: a window size
-    /// includes the browser's own bars, which would cut the screenshot short.
-    async fn fit_viewport(&self, client: &Client) -> Result<(), Failure> {
+    /// Sizes the window so the page itself gets `want` (width, height): a
+    /// window size includes the browser's own bars, which would cut the
+    /// screenshot short.
+    pub async fn fit_viewport(&self, client: &Client, want: (u32, u32)) -> Result<(), Failure> {
         let fail = |e: &dyn fmt::Display| self.failure("setting the window size", e);
         let script = "return [window.innerWidth, window.innerHeight];";
-        let mut size = WINDOW;
+        let mut size = want;
         // Twice at most: the second try corrects for the bars measured in the first.
         for _ in 0..2 {
             let resize = client.set_window_size(size.0, size.1);
@@ -192,48 +396,77 @@ impl Driver {
             let (Some(iw), Some(ih)) = (inner[0].as_u64(), inner[1].as_u64()) else {
                 return Err(fail(&format!("unexpected viewport {inner}")));
             };
-            if (iw, ih) == (u64::from(WINDOW.0), u64::from(WINDOW.1)) {
+            if (iw, ih) == (u64::from(want.0), u64::from(want.1)) {
                 break;
             }
             let fit = |want: u32, now: u32, got: u64| {
                 (u64::from(want) + u64::from(now)).saturating_sub(got) as u32
             };
-            size = (fit(WINDOW.0, size.0, iw), fit(WINDOW.1, size.1, ih));
+            size = (fit(want.0, size.0, iw), fit(want.1, size.1, ih));
         }
+        // WebKit reports the new size at once but paints it later: a
+        // screenshot right after a resize shows the new area black. Two
+        // animation frames later the page has been painted at the new size.
+        let painted = "const done = arguments[arguments.length - 1];
+            requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+        let painted = tokio::time::timeout(SESSION_START, client.execute_async(painted, vec![]));
+        painted.await.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
         Ok(())
     }
 
     /// A failure naming the browser, with the end of the driver's log.
     fn failure(&self, what: &str, err: &dyn fmt::Display) -> Failure {
-        let log = fs::read_to_string(self.dir.join("driver.log")).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(10).collect();
+        self.failure_in("driver.log", what, err)
+    }
+
+    /// A failure naming the browser, with the last lines of `log`.
+    fn failure_in(&self, log: &str, what: &str, err: &dyn fmt::Display) -> Failure {
+        let text = fs::read_to_string(self.dir.join(log)).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(10).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         Failure::new(
             self.browser,
             what,
-            &format!(
-                "{err}\n--- driver log (last lines) ---\n{}",
-                tail.join("\n")
-            ),
+            &format!("{err}\n--- {log} (last lines) ---\n{}", tail.join("\n")),
         )
     }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let pgid = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) only sends a signal. A negative pid means the process
-        // group, which is the driver's own (process_group(0) above); Linux does
-        // not hand out a group's id again while any member (a browser process)
-        // lives, so this reaches the driver and its browser and nothing else.
-        unsafe {
-            libc::kill(-pgid, libc::SIGKILL);
+        if let Some(leader) = self.children.first() {
+            let pgid = leader.id() as libc::pid_t;
+            // SAFETY: kill(2) only sends a signal. A negative pid means the
+            // process group, which is the driver's own (the leader was started
+            // with process_group(0), the rest joined it); Linux does not hand
+            // out a group's id again while any member (a browser process)
+            // lives, so this reaches what we started and nothing else.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
         }
-        let _ = self.child.wait();
+        for child in &mut self.children {
+            let _ = child.wait();
+        }
+        // A killed X server leaves its lock and socket behind; they are ours
+        // (its pid was in the lock).
+        if let Some(n) = self.display {
+            let (socket, lock) = x_files(n);
+            let _ = fs::remove_file(socket);
+            let _ = fs::remove_file(lock);
+        }
         // Best effort: a browser process killed a moment ago may still be
         // closing files in the profile.
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The socket and the lock file of X display `:n`.
+fn x_files(n: u32) -> (PathBuf, PathBuf) {
+    (
+        PathBuf::from(format!("/tmp/.X11-unix/X{n}")),
+        PathBuf::from(format!("/tmp/.X{n}-lock")),
+    )
 }
 
 /// `target/tmp/e2e-<browser>-<pid>-<n>`: unique per driver, inside the build

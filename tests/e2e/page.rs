@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::time::Instant;
 
-use super::driver::{Browser, Driver};
+use super::driver::{Browser, Driver, WINDOW};
 use super::site::Site;
 
 /// One WebDriver command (a click, a script, a screenshot) may take this long.
@@ -22,6 +22,8 @@ const COMMAND: Duration = Duration::from_secs(20);
 const LOAD: Duration = Duration::from_secs(20);
 /// How often waits look at the page again.
 const POLL: Duration = Duration::from_millis(25);
+/// The tallest full-page screenshot: a long list is virtualised anyway.
+const SHOT_MAX_HEIGHT: u32 = 3000;
 
 /// A test failure that names the browser and the step. `Debug` prints the
 /// message as is, because that is what a failing test shows.
@@ -93,7 +95,7 @@ pub struct Page {
     client: Client,
     url: String,
     // Dropped last: it kills the browser's whole process group.
-    _driver: Driver,
+    driver: Driver,
 }
 
 impl Page {
@@ -106,7 +108,7 @@ impl Page {
             browser,
             client,
             url: site.url("/"),
-            _driver: driver,
+            driver,
         };
         page.cmd("opening the page", page.client.goto(&page.url))
             .await?;
@@ -241,11 +243,33 @@ impl Page {
         serde_json::from_value(summary).map_err(|e| self.fail("reading the summary", &e))
     }
 
-    /// Saves a PNG of the whole window to `path`, creating its folder.
+    /// Saves a PNG of the whole page to `path`, creating its folder.
+    ///
+    /// WebDriver shoots the viewport only (and element screenshots come out
+    /// black in WebKit), so the viewport grows to the page's height for the
+    /// shot and returns to [`WINDOW`] after it: the same in every engine.
     pub async fn screenshot(&self, path: &Path) -> Result<(), Failure> {
+        let height = self
+            .eval(
+                "measuring the page",
+                "return Math.ceil(document.documentElement.scrollHeight);",
+                vec![],
+            )
+            .await?;
+        let height = height.as_u64().unwrap_or(0).min(u64::from(SHOT_MAX_HEIGHT)) as u32;
+        let tall = height > WINDOW.1;
+        if tall {
+            self.driver
+                .fit_viewport(&self.client, (WINDOW.0, height))
+                .await?;
+        }
         let png = self
             .cmd("taking a screenshot", self.client.screenshot())
-            .await?;
+            .await;
+        if tall {
+            self.driver.fit_viewport(&self.client, WINDOW).await?;
+        }
+        let png = png?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| self.fail("creating the folder", &e))?;
         }

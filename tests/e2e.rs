@@ -26,7 +26,7 @@ mod e2e {
 use e2e::driver::Browser;
 use e2e::page::{Failure, Page, Row};
 use e2e::site::Site;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use upcheck_fixture::Fixture;
@@ -79,6 +79,22 @@ fn describe(rows: &[Row]) -> String {
         .join("\n")
 }
 
+/// One row per expected `(data-url, data-state, text)`, in list order, line N
+/// for the N-th; the text is matched case-insensitively.
+fn assert_rows(browser: Browser, rows: &[Row], expected: &[(String, &str, &str)]) {
+    let shown = describe(rows);
+    assert_eq!(rows.len(), expected.len(), "{browser}: rows:\n{shown}");
+    for (i, (row, (url, state, text))) in rows.iter().zip(expected).enumerate() {
+        assert_eq!(&row.url, url, "{browser}: row {i}:\n{shown}");
+        assert_eq!(row.state, *state, "{browser}: {url}:\n{shown}");
+        assert_eq!(row.line, i + 1, "{browser}: {url}:\n{shown}");
+        assert!(
+            row.text.to_lowercase().contains(&text.to_lowercase()),
+            "{browser}: {url} should say {text:?}:\n{shown}"
+        );
+    }
+}
+
 /// Every outcome a page in direct mode can reach, one row each: what a person
 /// sees for each kind of site, and a screenshot of it.
 async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
@@ -112,17 +128,7 @@ async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
     let summary = page.wait_until_done(RUN_LIMIT).await?;
     let rows = page.rows().await?;
 
-    let shown = describe(&rows);
-    assert_eq!(rows.len(), expected.len(), "{browser}: rows:\n{shown}");
-    for (i, (row, (url, state, text))) in rows.iter().zip(&expected).enumerate() {
-        assert_eq!(&row.url, url, "{browser}: row {i}:\n{shown}");
-        assert_eq!(row.state, *state, "{browser}: {url}:\n{shown}");
-        assert_eq!(row.line, i + 1, "{browser}: {url}:\n{shown}");
-        assert!(
-            row.text.contains(text),
-            "{browser}: {url} should say {text:?}:\n{shown}"
-        );
-    }
+    assert_rows(browser, &rows, &expected);
     assert_eq!(
         (summary.done, summary.total),
         (8, 8),
@@ -348,16 +354,7 @@ async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
     page.click("#check").await?;
     let summary = page.wait_until_done(RUN_LIMIT).await?;
     let rows = page.rows().await?;
-    let shown = describe(&rows);
-    assert_eq!(rows.len(), expected.len(), "{browser}: rows:\n{shown}");
-    for (row, (url, state, text)) in rows.iter().zip(&expected) {
-        assert_eq!(&row.url, url, "{browser}:\n{shown}");
-        assert_eq!(row.state, *state, "{browser}: {url}:\n{shown}");
-        assert!(
-            row.text.to_lowercase().contains(&text.to_lowercase()),
-            "{browser}: {url} should say {text:?}:\n{shown}"
-        );
-    }
+    assert_rows(browser, &rows, &expected);
     assert!(
         summary.text.contains("through the proxy"),
         "{browser}: {summary:?}"
@@ -391,6 +388,144 @@ async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
     page.close().await
 }
 
+/// The release build copied under `/upcheck/` and served by a plain static
+/// server (Python's http.server): relative asset paths load, there is no
+/// proxy there, and checks run from the browser.
+async fn served_from_a_sub_path_by_a_plain_static_server(browser: Browser) -> Result<(), Failure> {
+    let fixture = Fixture::start(1)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let server = StaticServer::start(browser)?;
+    let page = Page::open_url(browser, &server.url("/upcheck/")).await?;
+    let no_proxy = "document.querySelector('#proxy-status').innerText.includes('no proxy at')";
+    page.wait_for("waiting for the proxy probe", RUN_LIMIT, no_proxy)
+        .await?;
+    let ok = fixture.url(0, "/cors/status/200");
+    page.type_list(std::slice::from_ref(&ok)).await?;
+    page.click("#check").await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+    assert_eq!(
+        state_of(&rows, &ok),
+        "up",
+        "{browser}:\n{}",
+        describe(&rows)
+    );
+    assert!(
+        !summary.text.contains("through the proxy"),
+        "{browser}: {summary:?}"
+    );
+    page.close().await
+}
+
+/// `python3 -m http.server` over a copy of `dist/` at `upcheck/`; killed on drop.
+struct StaticServer {
+    child: std::process::Child,
+    port: u16,
+    _root: PathBuf,
+}
+
+impl StaticServer {
+    fn start(browser: Browser) -> Result<StaticServer, Failure> {
+        let fail = |what: &str, e: &dyn std::fmt::Display| Failure::new(browser, what, e);
+        let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "static-{}-{}",
+            browser.id(),
+            std::process::id()
+        ));
+        let dir = root.join("upcheck");
+        std::fs::create_dir_all(&dir).map_err(|e| fail("making the site folder", &e))?;
+        for entry in std::fs::read_dir(&dist).map_err(|e| fail("reading dist/", &e))? {
+            let entry = entry.map_err(|e| fail("reading dist/", &e))?;
+            std::fs::copy(entry.path(), dir.join(entry.file_name()))
+                .map_err(|e| fail("copying dist/", &e))?;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| fail("finding a free port", &e))?
+            .port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                "--bind",
+                "127.0.0.1",
+                &port.to_string(),
+            ])
+            .current_dir(&root)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| fail("starting python3 -m http.server", &e))?;
+        let server = StaticServer {
+            child,
+            port,
+            _root: root,
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(server);
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Err(fail(
+            "starting python3 -m http.server",
+            &"not listening after 5 s",
+        ))
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self._root);
+    }
+}
+
+/// Watch mode over a site that goes down and comes back: the row follows it,
+/// keeps a history strip and the tab title counts it while it is down. The
+/// screenshot is of a watched list (dark theme in Chromium).
+async fn a_watched_site_goes_down_and_comes_back(browser: Browser) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 3, Via::Browser).await?;
+    let flapping = fixture.url(0, "/cors/sequence/200-503-503-200");
+    let steady = fixture.url(1, "/cors/status/200");
+    let missing = fixture.url(2, "/cors/status/404");
+    page.set_field("#watch-every", "1").await?;
+    page.click("#watch").await?;
+    page.type_list(&[flapping.clone(), steady, missing]).await?;
+    page.click("#check").await?;
+    let state = |want: &str| {
+        format!(
+            "document.querySelector(\"li.row[data-url='{flapping}']\")?.dataset.state === '{want}'"
+        )
+    };
+    page.wait_for("waiting for the site to go down", RUN_LIMIT, &state("down"))
+        .await?;
+    // The title follows the page's render, so wait for it rather than read once.
+    let title = "document.title.startsWith('(2 down)')";
+    page.wait_for(
+        "waiting for the tab title to count the failing sites",
+        RUN_LIMIT,
+        title,
+    )
+    .await?;
+    page.wait_for("waiting for the site to come back", RUN_LIMIT, &state("up"))
+        .await?;
+    let rows = page.rows().await?;
+    let row = rows.iter().find(|r| r.url == flapping).expect("the row");
+    assert!(row.text.contains("uptime 50%"), "{browser}: {}", row.text);
+    let shot = artifact(&format!("watched-{}.png", browser.id()));
+    page.screenshot(&shot).await?;
+    page.click("#watch").await?;
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -405,6 +540,8 @@ macro_rules! scenarios_in {
                 recheck_rows,
                 list_and_settings_survive_a_reload,
                 mixed_list_through_the_proxy,
+                served_from_a_sub_path_by_a_plain_static_server,
+                a_watched_site_goes_down_and_comes_back,
             );
         }
     };

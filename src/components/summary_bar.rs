@@ -73,7 +73,7 @@ pub fn SummaryBar(props: &SummaryBarProps) -> Html {
     let what = if run.whole_list {
         String::new()
     } else {
-        format!(" re-checking {} ·", run.sites)
+        format!(" re-checking {}", run.sites)
     };
     let timing = match run.wall_ms {
         Some(wall) => {

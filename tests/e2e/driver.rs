@@ -127,6 +127,9 @@ impl Browser {
                             "--disable-component-update",
                             "--disable-sync",
                             "--no-first-run",
+                            // The system theme is dark for Chromium and light for
+                            // Firefox and WebKit, so the screenshots show both.
+                            "--force-dark-mode",
                             format!("--user-data-dir={}", profile.display()),
                         ],
                     }

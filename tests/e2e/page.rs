@@ -102,12 +102,18 @@ impl Page {
     /// Starts `browser`, opens the page `site` serves and waits until the app
     /// has replaced the loading placeholder.
     pub async fn open(browser: Browser, site: &Site) -> Result<Page, Failure> {
+        Page::open_url(browser, &site.url("/")).await
+    }
+
+    /// Starts `browser` on the page at `url` (served by anything) and waits
+    /// until the app has mounted.
+    pub async fn open_url(browser: Browser, url: &str) -> Result<Page, Failure> {
         let driver = Driver::start(browser).await?;
         let client = driver.session().await?;
         let page = Page {
             browser,
             client,
-            url: site.url("/"),
+            url: url.to_owned(),
             driver,
         };
         page.cmd("opening the page", page.client.goto(&page.url))

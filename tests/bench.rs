@@ -28,6 +28,8 @@
 //! - `UPCHECK_BENCH_COMMAND` — the command line recorded in the report;
 //! - `UPCHECK_BENCH_PROXY`, `UPCHECK_BENCH_THROUGHPUT` — the proxy binary and
 //!   the throughput example (default `target/release/…`);
+//! - `UPCHECK_BENCH_PAGE_CONCURRENCY` — the page's concurrency in direct mode
+//!   (default 256, its maximum);
 //! - `UPCHECK_BENCH_PYTHON` — a Python with `requests` (default `python3`;
 //!   empty: the baselines are reported as not run, with
 //!   `UPCHECK_BENCH_PYTHON_WHY`).
@@ -138,6 +140,7 @@ mod bench {
 
     const PROXY: &str = "proxy";
     const DIRECT: &str = "direct (Chromium)";
+    const FLOOR: &str = "Chromium floor (plain-JS fetch pool)";
     const THREADS: &str = "Python thread per URL";
     const LOOP: &str = "Python for loop";
     const LYCHEE: &str = "lychee";
@@ -203,8 +206,13 @@ mod bench {
                 }
             }
             if let Some(site) = &site {
-                let row = measured(&fixture, direct(n, &list, hosts, site).await);
-                rows.push(show(row.unwrap_or_else(|e| Row::not_run(n, DIRECT, &e))));
+                match direct(n, &list, hosts, site, &fixture).await {
+                    Ok((row, floor)) => {
+                        rows.push(show(row));
+                        rows.push(show(floor.unwrap_or_else(|e| Row::not_run(n, FLOOR, &e))));
+                    }
+                    Err(e) => rows.push(show(Row::not_run(n, DIRECT, &e))),
+                }
             }
             if wants("python") {
                 if python.is_empty() {
@@ -434,8 +442,11 @@ mod bench {
             for (const e of list.getEntries())
                 window.__bench.longest = Math.max(window.__bench.longest, e.duration);
         }).observe({ type: 'longtask' });
-        document.querySelector('#check').addEventListener('click',
-            () => { window.__bench.t0 = performance.now(); }, { capture: true });
+        // On window, capturing: before Yew's own delegated listener starts the run.
+        window.addEventListener('click', e => {
+            if (window.__bench.t0 === null && e.target.closest('#check'))
+                window.__bench.t0 = performance.now();
+        }, { capture: true });
         new MutationObserver(() => {
             if (window.__bench.first === null &&
                 document.querySelector('li.row[data-state=up], li.row[data-state=down]'))
@@ -472,13 +483,93 @@ mod bench {
                  stall_p50: pct(stall, 0.5), new_connections: conn.length,
                  server_p50: pct(srv, 0.5), server_p90: pct(srv, 0.9) };";
 
-    async fn direct(n: usize, list: &[String], hosts: usize, site: &Site) -> Result<Row, String> {
+    /// The page's concurrency field: 256 (its maximum), or
+    /// `UPCHECK_BENCH_PAGE_CONCURRENCY` to see how the browser behaves below
+    /// its socket cap.
+    fn page_concurrency() -> usize {
+        std::env::var("UPCHECK_BENCH_PAGE_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|c| (1..=PAGE_CONCURRENCY).contains(c))
+            .unwrap_or(PAGE_CONCURRENCY)
+    }
+
+    /// The browser's floor: the same fetches (cors, no-store, aborted once the
+    /// headers are in) from a dozen lines of plain JavaScript, `concurrency`
+    /// workers pulling from the list. What the page adds is the difference.
+    const FLOOR_JS: &str = "const urls = arguments[0], c = arguments[1];
+        window.__floor = null;
+        let next = 0, up = 0;
+        const t0 = performance.now();
+        async function worker() {
+            while (next < urls.length) {
+                const ctl = new AbortController();
+                try {
+                    const r = await fetch(urls[next++], { mode: 'cors', cache: 'no-store', signal: ctl.signal });
+                    if (r.ok) up++;
+                } catch (e) {}
+                ctl.abort();
+            }
+        }
+        Promise.all(Array.from({ length: c }, worker))
+            .then(() => { window.__floor = { wall: performance.now() - t0, up }; });
+        return true;";
+
+    /// Direct mode through the page, then the browser's floor on a fresh
+    /// page: two rows.
+    async fn direct(
+        n: usize,
+        list: &[String],
+        hosts: usize,
+        site: &Site,
+        fixture: &Fixture,
+    ) -> Result<(Row, Result<Row, String>), String> {
         let page = Page::open(Browser::Chromium, site)
             .await
             .map_err(|e| e.to_string())?;
-        let measured = direct_on(&page, n, list, hosts).await;
+        let through_page = direct_on(&page, n, list, hosts).await;
         let _ = page.close().await;
-        measured.map_err(|e| e.to_string())
+        let row = measured(fixture, through_page.map_err(|e| e.to_string()))?;
+        let floor = match Page::open(Browser::Chromium, site).await {
+            Ok(page) => {
+                let floor = floor_on(&page, n, list, hosts).await;
+                let _ = page.close().await;
+                floor.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        Ok((row, measured(fixture, floor)))
+    }
+
+    async fn floor_on(
+        page: &Page,
+        n: usize,
+        list: &[String],
+        hosts: usize,
+    ) -> Result<Row, super::e2e::page::Failure> {
+        let concurrency = page_concurrency();
+        let urls = Value::from(list.to_vec());
+        page.eval(
+            "starting the plain-JS fetch pool",
+            FLOOR_JS,
+            vec![urls, Value::from(concurrency)],
+        )
+        .await?;
+        let slots = concurrency.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
+        let ideal = ideal_ms(n, slots);
+        let limit = Duration::from_millis(4 * ideal as u64 + 60_000);
+        page.wait_for("the plain-JS pool", limit, "window.__floor")
+            .await?;
+        let got = page
+            .eval("reading the floor", "return window.__floor;", vec![])
+            .await?;
+        let mut row = Row::new(n, FLOOR);
+        row.concurrency = format!("{slots} (256 sockets, 6/host, {concurrency} workers)");
+        row.wall_ms = got["wall"].as_f64();
+        row.ideal_ms = Some(ideal);
+        row.up = got["up"].as_u64().map(|u| u as usize);
+        row.note = "no page: the browser's own cost per fetch".into();
+        Ok(row)
     }
 
     async fn direct_on(
@@ -488,7 +579,8 @@ mod bench {
         hosts: usize,
     ) -> Result<Row, super::e2e::page::Failure> {
         page.select("#mode", "concurrent").await?;
-        page.set_field("#concurrency", &PAGE_CONCURRENCY.to_string())
+        let concurrency = page_concurrency();
+        page.set_field("#concurrency", &concurrency.to_string())
             .await?;
         page.set_field("#timeout", "60").await?;
         // The page is served by the proxy: make sure it checks from the browser.
@@ -497,7 +589,7 @@ mod bench {
         page.eval("installing observers", OBSERVE_JS, vec![])
             .await?;
         page.click("#check").await?;
-        let slots = PAGE_CONCURRENCY.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
+        let slots = concurrency.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
         let ideal = ideal_ms(n, slots);
         let limit = Duration::from_millis(4 * ideal as u64 + 60_000);
         let summary = page.wait_until_done(limit).await?;
@@ -518,7 +610,7 @@ mod bench {
             .eval("reading resource timing", TIMING_JS, vec![])
             .await?;
         let mut row = Row::new(n, DIRECT);
-        row.concurrency = format!("{slots} (256 sockets, 6/host, page 256)");
+        row.concurrency = format!("{slots} (256 sockets, 6/host, page {concurrency})");
         row.wall_ms = summary.wall_ms;
         row.ideal_ms = Some(ideal);
         row.first_ms = Some(num(&seen["first"]) - num(&seen["t0"]));
@@ -810,9 +902,14 @@ mod bench {
         }
         let r = find(1_000, DIRECT, "");
         let ratio = r.and_then(Row::ratio);
+        let floor = find(1_000, FLOOR, "").and_then(Row::ratio);
         line(
             "direct mode ≤ 1.15× the browser's ideal at 1,000",
-            ratio.map_or("–".into(), |x| format!("{x:.2} × ideal")),
+            format!(
+                "{} × ideal (plain-JS fetch pool in the same browser: {} × ideal)",
+                ratio.map_or("–".into(), |x| format!("{x:.2}")),
+                floor.map_or("–".into(), |x| format!("{x:.2}")),
+            ),
             ratio.map(|x| x <= 1.15),
         );
         let mut ns: Vec<usize> = rows.iter().map(|r| r.n).filter(|&n| n >= 100).collect();

@@ -131,3 +131,41 @@ ensure_browsers() {
     esac
   done
 }
+
+# ./bench's Python baselines need `requests`. Use python3 if it has it;
+# otherwise a venv in the cache with requests from PyPI. Exports
+# UPCHECK_BENCH_PYTHON (empty if neither works, with the reason in
+# UPCHECK_BENCH_PYTHON_WHY) instead of failing: the rest of ./bench still runs.
+ensure_bench_python() {
+  local venv="$UPCHECK_CACHE/bench-venv"
+  UPCHECK_BENCH_PYTHON=""
+  UPCHECK_BENCH_PYTHON_WHY=""
+  if ! command -v python3 >/dev/null; then
+    UPCHECK_BENCH_PYTHON_WHY="python3 is not installed"
+  elif python3 -c 'import requests' 2>/dev/null; then
+    UPCHECK_BENCH_PYTHON="$(command -v python3)"
+  elif "$venv/bin/python" -c 'import requests' 2>/dev/null; then
+    UPCHECK_BENCH_PYTHON="$venv/bin/python"
+  else
+    say "installing requests from PyPI into $venv (for the Python baselines)"
+    if python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q requests >&2; then
+      UPCHECK_BENCH_PYTHON="$venv/bin/python"
+    else
+      UPCHECK_BENCH_PYTHON_WHY="requests could not be installed (python3 -m venv + pip install requests failed)"
+    fi
+  fi
+  export UPCHECK_BENCH_PYTHON UPCHECK_BENCH_PYTHON_WHY
+}
+
+# Waits (at most $1 seconds) until the 1-minute load average is under $2, so
+# benchmark numbers are not other processes' noise. Returns either way.
+wait_for_quiet() {
+  local limit="${1:-0}" under="${2:-1.5}" waited=0 load
+  while :; do
+    load="$(cut -d' ' -f1 /proc/loadavg)"
+    awk -v l="$load" -v u="$under" 'BEGIN { exit !(l < u) }' && return 0
+    [ "$waited" -ge "$limit" ] && { say "load average $load (not under $under after ${limit}s): measuring anyway"; return 0; }
+    [ "$waited" -eq 0 ] && say "load average $load: waiting up to ${limit}s for it to drop under $under"
+    sleep 5; waited=$((waited + 5))
+  done
+}

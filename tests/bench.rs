@@ -1,13 +1,38 @@
-//! Benchmarks of direct mode: the release page in headless Chromium checking
-//! loopback fixture sites, measured the way a person would experience it.
-//! Run by `./bench` (never by `./test`); prints a Markdown table of ratios.
+//! Upcheck's benchmarks (issue 7): run by `./bench`, never by `./test`.
 //!
-//! For each case: wall time, the browser's ideal (ceil(N / slots) × delay, where
-//! slots = min(concurrency, 256 sockets, 6 per host:port × ports)), their ratio,
-//! time to the first finished row, and the longest main-thread task (Long
-//! Tasks API: tasks of 50 ms or more; 0 means none that long).
+//! One fixture (`upcheck_fixture`, in this process, on [`PORTS`] loopback
+//! ports) serves one list per size N: N URLs `/cors/delay/500?n=i` spread over
+//! the ports. Every checker gets that same list in the same run:
 //!
-//! `UPCHECK_BENCH_CASES=issue3` (default `all`) picks the cases whose name contains it.
+//! - **proxy mode**: the shipped `upcheck-proxy` (`--release`), a fresh process
+//!   per measurement so its peak RSS (VmHWM) is that run's, driven through one
+//!   streamed `POST /api/check` by `crates/proxy/examples/throughput.rs`; at the
+//!   default batch concurrency (256) and at `--concurrency 1024`;
+//! - **direct mode**: the release page (`dist/`, served by the proxy library)
+//!   in headless Chromium through chromedriver (`tests/e2e/`): wall time as the
+//!   page reports it (`#summary[data-wall-ms]`), time to the first finished row
+//!   (MutationObserver), the longest main-thread task (Long Tasks API);
+//! - **baselines**: `benchmarks/thread_per_url.py` (one `threading.Thread` per URL,
+//!   `requests.get(url, timeout=5)`), `benchmarks/for_loop.py` (N = 100 only), and
+//!   lychee if it is on PATH.
+//!
+//! Before any of that it weighs the page (`dist/` wasm, js and css, raw and
+//! `gzip -9`) and fails if the gzip total is over `budget.toml`.
+//!
+//! Settings (environment; `./bench` sets them):
+//! - `UPCHECK_BENCH_SIZES` — list sizes, default `100,1000,10000`;
+//! - `UPCHECK_BENCH_CASES` — `all` (default) or a comma list of `weight`,
+//!   `proxy`, `direct`, `python`, `lychee`: which measurements run;
+//! - `UPCHECK_BENCH_OUT` — write the report into this Markdown file (between
+//!   `<!-- bench:begin -->` and `<!-- bench:end -->`, keeping the rest);
+//! - `UPCHECK_BENCH_COMMAND` — the command line recorded in the report;
+//! - `UPCHECK_BENCH_PROXY`, `UPCHECK_BENCH_THROUGHPUT` — the proxy binary and
+//!   the throughput example (default `target/release/…`);
+//! - `UPCHECK_BENCH_PAGE_CONCURRENCY` — the page's concurrency in direct mode
+//!   (default 256, its maximum);
+//! - `UPCHECK_BENCH_PYTHON` — a Python with `requests` (default `python3`;
+//!   empty: the baselines are reported as not run, with
+//!   `UPCHECK_BENCH_PYTHON_WHY`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -23,85 +48,405 @@ mod e2e {
 #[cfg(not(target_arch = "wasm32"))]
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    if let Err(e) = direct::run().await {
-        eprintln!("bench failed: {e}");
-        std::process::exit(1);
+    match bench::run().await {
+        Ok(0) => {}
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            std::process::exit(1);
+        }
     }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-mod direct {
+mod bench {
     use super::e2e::driver::Browser;
-    use super::e2e::page::{Failure, Page};
+    use super::e2e::page::Page;
     use super::e2e::site::Site;
     use serde_json::Value;
-    use std::time::Duration;
+    use std::fmt::Write as _;
+    use std::fs::File;
+    use std::net::{Ipv4Addr, TcpListener};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
     use upcheck_fixture::Fixture;
 
-    /// Loopback ports the fixture listens on: 50 × 6 sockets > Chromium's 256.
-    const PORTS: usize = 50;
+    /// Loopback ports the fixture listens on: 256 × 6 per host:port = 1536
+    /// slots, so neither the browser's 256 sockets nor the proxy's 1024 are
+    /// held back by its per-host limit.
+    const PORTS: usize = 256;
+    /// Every site answers after this long.
+    const DELAY_MS: u64 = 500;
+    /// The proxy's per-host limit and the browser's connections per host:port.
+    const PER_HOST: usize = 6;
+    /// Chromium's socket pool: at most 256 connections in all.
+    const BROWSER_SOCKETS: usize = 256;
+    /// The page's concurrency field goes up to 256.
+    const PAGE_CONCURRENCY: usize = 256;
+    /// The proxy's batch concurrencies measured: its default and its global cap.
+    const PROXY_CONCURRENCIES: [usize; 2] = [256, 1024];
+    /// The for-loop baseline's wall time is the sum: only this small a list.
+    const LOOP_MAX_N: usize = 100;
 
-    struct Case {
-        name: &'static str,
-        sites: usize,
-        delay_ms: u64,
-        concurrency: u32,
-        sequential: bool,
+    type Error = Box<dyn std::error::Error>;
+
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
     }
 
-    const CASES: &[Case] = &[
-        Case {
-            name: "issue3 concurrent",
-            sites: 200,
-            delay_ms: 500,
-            concurrency: 64,
-            sequential: false,
-        },
-        Case {
-            name: "issue3 sequential",
-            sites: 200,
-            delay_ms: 500,
-            concurrency: 1,
-            sequential: true,
-        },
-        Case {
-            name: "issue3 rows",
-            sites: 10_000,
-            delay_ms: 0,
-            concurrency: 64,
-            sequential: false,
-        },
-        Case {
-            name: "n100",
-            sites: 100,
-            delay_ms: 500,
-            concurrency: 256,
-            sequential: false,
-        },
-        Case {
-            name: "n1000",
-            sites: 1_000,
-            delay_ms: 500,
-            concurrency: 256,
-            sequential: false,
-        },
-        Case {
-            name: "n10000",
-            sites: 10_000,
-            delay_ms: 500,
-            concurrency: 256,
-            sequential: false,
-        },
-    ];
+    fn env_or(name: &str, default: &str) -> String {
+        std::env::var(name).unwrap_or_else(|_| default.to_owned())
+    }
+
+    /// One line of the results table.
+    #[derive(Debug, Clone, Default)]
+    struct Row {
+        n: usize,
+        checker: String,
+        /// How many checks can be in flight at once, as stated for the ideal.
+        concurrency: String,
+        wall_ms: Option<f64>,
+        ideal_ms: Option<f64>,
+        first_ms: Option<f64>,
+        longest_task_ms: Option<f64>,
+        rss_kib: Option<u64>,
+        fixture_peak: Option<usize>,
+        up: Option<usize>,
+        note: String,
+    }
+
+    impl Row {
+        fn new(n: usize, checker: &str) -> Row {
+            Row {
+                n,
+                checker: checker.to_owned(),
+                ..Row::default()
+            }
+        }
+
+        fn not_run(n: usize, checker: &str, why: &str) -> Row {
+            Row {
+                note: why.to_owned(),
+                ..Row::new(n, checker)
+            }
+        }
+
+        fn ratio(&self) -> Option<f64> {
+            Some(self.wall_ms? / self.ideal_ms?)
+        }
+    }
+
+    const PROXY: &str = "proxy";
+    const DIRECT: &str = "direct (Chromium)";
+    const FLOOR: &str = "Chromium floor (plain-JS fetch pool)";
+    const THREADS: &str = "Python thread per URL";
+    const LOOP: &str = "Python for loop";
+    const LYCHEE: &str = "lychee";
+
+    pub async fn run() -> Result<i32, Error> {
+        let cases = env_or("UPCHECK_BENCH_CASES", "all");
+        let wants = |case: &str| cases == "all" || cases.split(',').any(|c| c.trim() == case);
+        let sizes: Vec<usize> = env_or("UPCHECK_BENCH_SIZES", "100,1000,10000")
+            .split(',')
+            .map(|s| s.trim().parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("UPCHECK_BENCH_SIZES: {e}"))?;
+        raise_fd_limit();
+        let load_before = loadavg();
+
+        // 1. Page weight: cheap, and a failure here ends the run.
+        let weight = weigh_page()?;
+        println!("{}", weight.table());
+        if !weight.within_budget() {
+            eprintln!(
+                "bench: the page weighs {} bytes gzip, over the budget of {} bytes in \
+                 budget.toml. Shrink it, or raise the budget on purpose in the same commit.",
+                weight.gzip_total(),
+                weight.budget
+            );
+            return Ok(1);
+        }
+        let sizes_md = if wants("weight") {
+            wasm_contributors()
+        } else {
+            String::new()
+        };
+        if cases == "weight" {
+            return Ok(0);
+        }
+
+        // 2. One fixture for every checker; the same list per N for all.
+        let fixture = Fixture::start(PORTS).await?;
+        let site = if wants("direct") {
+            Some(Site::start().await)
+        } else {
+            None
+        };
+        let python = env_or("UPCHECK_BENCH_PYTHON", "python3");
+        let python_why = env_or("UPCHECK_BENCH_PYTHON_WHY", "no Python with requests");
+        let lychee = which("lychee");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench");
+        std::fs::create_dir_all(&dir)?;
+        let mut rows = Vec::new();
+        for &n in &sizes {
+            let list: Vec<String> = (0..n)
+                .map(|i| fixture.url(i, &format!("/cors/delay/{DELAY_MS}?n={i}")))
+                .collect();
+            let list_file = dir.join(format!("urls-{n}.txt"));
+            std::fs::write(&list_file, list.join("\n") + "\n")?;
+            let hosts = n.min(PORTS);
+            println!("--- N = {n} ({hosts} host:ports)");
+
+            if wants("proxy") {
+                for c in PROXY_CONCURRENCIES {
+                    let row = measured(&fixture, proxy(n, &list_file, c, hosts, &dir).await);
+                    rows.push(show(row.unwrap_or_else(|e| Row::not_run(n, PROXY, &e))));
+                }
+            }
+            if let Some(site) = &site {
+                match direct(n, &list, hosts, site, &fixture).await {
+                    Ok((row, floor)) => {
+                        rows.push(show(row));
+                        rows.push(show(floor.unwrap_or_else(|e| Row::not_run(n, FLOOR, &e))));
+                    }
+                    Err(e) => rows.push(show(Row::not_run(n, DIRECT, &e))),
+                }
+            }
+            if wants("python") {
+                if python.is_empty() {
+                    rows.push(show(Row::not_run(n, THREADS, &python_why)));
+                } else {
+                    let row = baseline(&python, "thread_per_url.py", THREADS, n, &list_file, &dir);
+                    let row = measured(&fixture, row.await);
+                    rows.push(show(row.unwrap_or_else(|e| Row::not_run(n, THREADS, &e))));
+                    if n <= LOOP_MAX_N {
+                        let row = baseline(&python, "for_loop.py", LOOP, n, &list_file, &dir);
+                        let row = measured(&fixture, row.await);
+                        rows.push(show(row.unwrap_or_else(|e| Row::not_run(n, LOOP, &e))));
+                    }
+                }
+            }
+            if wants("lychee") {
+                let row = match &lychee {
+                    Some(bin) => {
+                        let row = measured(&fixture, run_lychee(bin, n, &list_file, &dir).await);
+                        row.unwrap_or_else(|e| Row::not_run(n, LYCHEE, &e))
+                    }
+                    None => Row::not_run(n, LYCHEE, "not installed (not on PATH)"),
+                };
+                rows.push(show(row));
+            }
+        }
+        drop(site);
+        let load_after = loadavg();
+
+        let results = results_table(&rows);
+        let targets = targets(&rows);
+        println!("\n{results}\n{targets}");
+        let report = report(&Report {
+            weight: &weight,
+            sizes_md: &sizes_md,
+            results: &results,
+            targets: &targets,
+            load: (&load_before, &load_after),
+            python: &python,
+            lychee: lychee.as_deref(),
+        });
+        if let Ok(out) = std::env::var("UPCHECK_BENCH_OUT") {
+            write_between_markers(Path::new(&out), &report)?;
+            println!("written to {out}");
+        }
+        Ok(0)
+    }
+
+    /// Adds the fixture's peak in-flight count to a finished measurement and
+    /// resets it: measurements run one at a time, so the peak since the last
+    /// reset is this one's.
+    fn measured(fixture: &Fixture, row: Result<Row, String>) -> Result<Row, String> {
+        let stats = fixture.stats();
+        let peak = stats.peak_in_flight.swap(0, Ordering::SeqCst);
+        row.map(|mut r| {
+            r.fixture_peak = Some(peak);
+            r
+        })
+    }
+
+    fn show(row: Row) -> Row {
+        println!(
+            "{:>6} {:<24} {:<28} wall {:>9} ideal {:>9} ratio {:>6} first {:>8} task {:>7} rss {:>8} peak {:>6} up {:>6} {}",
+            row.n,
+            row.checker,
+            row.concurrency,
+            ms(row.wall_ms),
+            ms(row.ideal_ms),
+            row.ratio().map_or("–".into(), |r| format!("{r:.2}")),
+            ms(row.first_ms),
+            ms(row.longest_task_ms),
+            mib(row.rss_kib),
+            row.fixture_peak.map_or("–".into(), |p| p.to_string()),
+            row.up.map_or("–".into(), |u| u.to_string()),
+            row.note,
+        );
+        row
+    }
+
+    fn ms(v: Option<f64>) -> String {
+        match v {
+            Some(v) if v.is_finite() => format!("{v:.0} ms"),
+            _ => "–".into(),
+        }
+    }
+
+    fn mib(kib: Option<u64>) -> String {
+        kib.map_or("–".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    }
+
+    fn ideal_ms(n: usize, slots: usize) -> f64 {
+        (n.div_ceil(slots.max(1)) as u64 * DELAY_MS) as f64
+    }
+
+    // ---------------------------------------------------------------- proxy
+
+    /// A child process killed (with its group) when dropped.
+    struct Process(Child);
+
+    impl Drop for Process {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    async fn proxy(
+        n: usize,
+        list: &Path,
+        concurrency: usize,
+        hosts: usize,
+        dir: &Path,
+    ) -> Result<Row, String> {
+        let bin = env_or("UPCHECK_BENCH_PROXY", "target/release/upcheck-proxy");
+        let example = env_or(
+            "UPCHECK_BENCH_THROUGHPUT",
+            "target/release/examples/throughput",
+        );
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let listen = format!("127.0.0.1:{port}");
+        let global = concurrency.max(upcheck_proxy::config::GLOBAL_CONCURRENCY);
+        let log = File::create(dir.join("proxy.log")).map_err(|e| e.to_string())?;
+        let child = Command::new(root().join(&bin))
+            .args([
+                "--listen",
+                &listen,
+                "--insecure-allow-loopback",
+                "--rate",
+                "0",
+            ])
+            .args(["--concurrency", &concurrency.to_string()])
+            .args(["--per-host", &PER_HOST.to_string()])
+            .args(["--global-concurrency", &global.to_string()])
+            .args(["--max-urls", &n.max(1).to_string()])
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("starting {bin}: {e} (./bench builds it)"))?;
+        let proxy = Process(child);
+        wait_listening(port, Duration::from_secs(10)).await?;
+        let out = dir.join("throughput.json");
+        let mut cmd = Command::new(root().join(&example));
+        cmd.args(["--proxy", &listen])
+            .args(["--proxy-pid", &proxy.0.id().to_string()])
+            .args(["--urls-file", &list.display().to_string()])
+            .args(["--concurrency", &concurrency.to_string()])
+            .args(["--per-host", &PER_HOST.to_string()])
+            .args(["--delay-ms", &DELAY_MS.to_string()])
+            .arg("--json");
+        let limit = Duration::from_millis(4 * ideal_ms(n, concurrency) as u64 + 30_000);
+        let json = run_bounded(cmd, &out, limit).await?;
+        drop(proxy);
+        let slots = concurrency.min(global).min(PER_HOST * hosts).min(n);
+        let mut row = Row::new(n, PROXY);
+        row.concurrency = format!("{slots} (--concurrency {concurrency}, 6/host)");
+        row.wall_ms = json["wall_ms"].as_f64();
+        row.ideal_ms = Some(ideal_ms(n, slots));
+        row.first_ms = json["first_line_ms"].as_f64();
+        row.rss_kib = json["peak_rss_kib"].as_u64();
+        row.up = json["up"].as_u64().map(|u| u as usize);
+        Ok(row)
+    }
+
+    async fn wait_listening(port: u16, limit: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+                .await
+                .is_ok()
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("nothing listened on port {port} within {limit:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Runs `cmd` with stdout into `out` and at most `limit`; returns the last
+    /// line of stdout as JSON.
+    async fn run_bounded(mut cmd: Command, out: &Path, limit: Duration) -> Result<Value, String> {
+        let file = File::create(out).map_err(|e| e.to_string())?;
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("starting {cmd:?}: {e}"))?;
+        let mut child = Process(child);
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            match child.0.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() > deadline => {
+                    return Err(format!("still running after {limit:?}: killed"));
+                }
+                Ok(None) => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        let mut stderr = String::new();
+        if let Some(mut err) = child.0.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut stderr);
+        }
+        let text = std::fs::read_to_string(out).map_err(|e| e.to_string())?;
+        let last = text.lines().rev().find(|l| !l.trim().is_empty());
+        match (status.success(), last.map(serde_json::from_str::<Value>)) {
+            (true, Some(Ok(v))) => Ok(v),
+            _ => {
+                let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
+                Err(format!("exited with {status}: {}", tail.join(" / ")))
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- direct
 
     const OBSERVE_JS: &str = "
         window.__bench = { longest: 0, first: null, t0: null };
+        performance.clearResourceTimings();
+        performance.setResourceTimingBufferSize(100000);
         new PerformanceObserver(list => {
             for (const e of list.getEntries())
                 window.__bench.longest = Math.max(window.__bench.longest, e.duration);
         }).observe({ type: 'longtask' });
-        document.querySelector('#check').addEventListener('click',
-            () => { window.__bench.t0 = performance.now(); }, { capture: true });
+        // On window, capturing: before Yew's own delegated listener starts the run.
+        window.addEventListener('click', e => {
+            if (window.__bench.t0 === null && e.target.closest('#check'))
+                window.__bench.t0 = performance.now();
+        }, { capture: true });
         new MutationObserver(() => {
             if (window.__bench.first === null &&
                 document.querySelector('li.row[data-state=up], li.row[data-state=down]'))
@@ -110,85 +455,633 @@ mod direct {
                                     attributeFilter: ['data-state'] });
         return true;";
 
-    pub async fn run() -> Result<(), Failure> {
-        let pick = std::env::var("UPCHECK_BENCH_CASES").unwrap_or_else(|_| "all".into());
-        let fixture = Fixture::start(PORTS)
-            .await
-            .map_err(|e| Failure::new(Browser::Chromium, "starting the fixture", &e))?;
-        let site = Site::start().await;
-        println!("| direct mode (Chromium) | N | delay | concurrency | wall | ideal | wall/ideal | sum/wall | first row | longest task | list read |");
-        println!("|---|---|---|---|---|---|---|---|---|---|---|");
-        for case in CASES
-            .iter()
-            .filter(|c| pick == "all" || c.name.contains(&pick))
-        {
-            let page = Page::open(Browser::Chromium, &site).await?;
-            let m = measure(&page, &fixture, case).await?;
-            page.close().await?;
-            let slots = (case.concurrency as usize).min(256).min(6 * PORTS);
-            let ideal = (case.sites.div_ceil(slots) as u64 * case.delay_ms) as f64;
-            let ratio = if ideal > 0.0 {
-                format!("{:.2}", m.wall / ideal)
-            } else {
-                "–".into()
-            };
-            println!(
-                "| {} | {} | {} ms | {} | {:.0} ms | {:.0} ms | {ratio} | {:.1} | {:.0} ms | {:.0} ms | {:.0} ms |",
-                if case.sequential { "one at a time" } else { "concurrent" },
-                case.sites, case.delay_ms, case.concurrency, m.wall, ideal,
-                m.sum / m.wall.max(1.0), m.first, m.longest, m.read,
-            );
+    /// The summary's `up` chip (" up 1000"): rows over 100 are virtualised, so
+    /// counting rows in the DOM would see only those in view. Also the run's
+    /// mode as the summary states it, to be sure it was not the proxy.
+    const TALLY_JS: &str = "const chip = document.querySelector('#summary .chip[data-outcome=up]');
+        const timing = document.querySelector('#timing');
+        return { up: chip ? Number(chip.innerText.trim().split(/\\s+/).pop()) : 0,
+                 timing: timing ? timing.innerText : '' };";
+
+    /// Where the browser's time went, from Resource Timing (the fixture sends
+    /// `Timing-Allow-Origin`): when the page called fetch relative to the
+    /// click, how long requests waited in the browser before being sent, how
+    /// long the server took, and how late the last answer came.
+    const TIMING_JS: &str = "const t0 = window.__bench.t0;
+        const e = performance.getEntriesByType('resource').filter(r => r.initiatorType === 'fetch');
+        if (!e.length) return null;
+        const q = e.map(r => r.requestStart - r.startTime).sort((a, b) => a - b);
+        const srv = e.map(r => r.responseStart - r.requestStart).sort((a, b) => a - b);
+        const pct = (a, p) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
+        const stall = e.map(r => r.connectStart - r.startTime).sort((a, b) => a - b);
+        const conn = e.filter(r => r.connectEnd > r.connectStart);
+        return { fetches: e.length,
+                 first_start: Math.min(...e.map(r => r.startTime)) - t0,
+                 last_start: Math.max(...e.map(r => r.startTime)) - t0,
+                 last_response: Math.max(...e.map(r => r.responseStart)) - t0,
+                 queued_p50: pct(q, 0.5), queued_p90: pct(q, 0.9),
+                 stall_p50: pct(stall, 0.5), new_connections: conn.length,
+                 server_p50: pct(srv, 0.5), server_p90: pct(srv, 0.9) };";
+
+    /// The page's concurrency field: 256 (its maximum), or
+    /// `UPCHECK_BENCH_PAGE_CONCURRENCY` to see how the browser behaves below
+    /// its socket cap.
+    fn page_concurrency() -> usize {
+        std::env::var("UPCHECK_BENCH_PAGE_CONCURRENCY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|c| (1..=PAGE_CONCURRENCY).contains(c))
+            .unwrap_or(PAGE_CONCURRENCY)
+    }
+
+    /// The browser's floor: the same fetches (cors, no-store, aborted once the
+    /// headers are in) from a dozen lines of plain JavaScript, `concurrency`
+    /// workers pulling from the list. What the page adds is the difference.
+    const FLOOR_JS: &str = "const urls = arguments[0], c = arguments[1];
+        window.__floor = null;
+        let next = 0, up = 0;
+        const t0 = performance.now();
+        async function worker() {
+            while (next < urls.length) {
+                const ctl = new AbortController();
+                try {
+                    const r = await fetch(urls[next++], { mode: 'cors', cache: 'no-store', signal: ctl.signal });
+                    if (r.ok) up++;
+                } catch (e) {}
+                ctl.abort();
+            }
         }
-        Ok(())
-    }
+        Promise.all(Array.from({ length: c }, worker))
+            .then(() => { window.__floor = { wall: performance.now() - t0, up }; });
+        return true;";
 
-    struct Measured {
-        wall: f64,
-        sum: f64,
-        first: f64,
-        longest: f64,
-        read: f64,
-    }
-
-    async fn measure(page: &Page, fixture: &Fixture, case: &Case) -> Result<Measured, Failure> {
-        let path = if case.delay_ms > 0 {
-            format!("/cors/delay/{}", case.delay_ms)
-        } else {
-            "/cors/status/200".to_owned()
+    /// Direct mode through the page, then the browser's floor on a fresh
+    /// page: two rows.
+    async fn direct(
+        n: usize,
+        list: &[String],
+        hosts: usize,
+        site: &Site,
+        fixture: &Fixture,
+    ) -> Result<(Row, Result<Row, String>), String> {
+        let page = Page::open(Browser::Chromium, site)
+            .await
+            .map_err(|e| e.to_string())?;
+        let through_page = direct_on(&page, n, list, hosts).await;
+        let _ = page.close().await;
+        let row = measured(fixture, through_page.map_err(|e| e.to_string()))?;
+        let floor = match Page::open(Browser::Chromium, site).await {
+            Ok(page) => {
+                let floor = floor_on(&page, n, list, hosts).await;
+                let _ = page.close().await;
+                floor.map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
         };
-        let list: Vec<String> = (0..case.sites)
-            .map(|i| fixture.url(i, &format!("{path}?n={i}")))
-            .collect();
-        page.select(
-            "#mode",
-            if case.sequential {
-                "sequential"
-            } else {
-                "concurrent"
-            },
+        Ok((row, measured(fixture, floor)))
+    }
+
+    async fn floor_on(
+        page: &Page,
+        n: usize,
+        list: &[String],
+        hosts: usize,
+    ) -> Result<Row, super::e2e::page::Failure> {
+        let concurrency = page_concurrency();
+        let urls = Value::from(list.to_vec());
+        page.eval(
+            "starting the plain-JS fetch pool",
+            FLOOR_JS,
+            vec![urls, Value::from(concurrency)],
         )
         .await?;
-        if !case.sequential {
-            page.set_field("#concurrency", &case.concurrency.to_string())
-                .await?;
-        }
+        let slots = concurrency.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
+        let ideal = ideal_ms(n, slots);
+        let limit = Duration::from_millis(4 * ideal as u64 + 60_000);
+        page.wait_for("the plain-JS pool", limit, "window.__floor")
+            .await?;
+        let got = page
+            .eval("reading the floor", "return window.__floor;", vec![])
+            .await?;
+        let mut row = Row::new(n, FLOOR);
+        row.concurrency = format!("{slots} (256 sockets, 6/host, {concurrency} workers)");
+        row.wall_ms = got["wall"].as_f64();
+        row.ideal_ms = Some(ideal);
+        row.up = got["up"].as_u64().map(|u| u as usize);
+        row.note = "no page: the browser's own cost per fetch".into();
+        Ok(row)
+    }
+
+    async fn direct_on(
+        page: &Page,
+        n: usize,
+        list: &[String],
+        hosts: usize,
+    ) -> Result<Row, super::e2e::page::Failure> {
+        page.select("#mode", "concurrent").await?;
+        let concurrency = page_concurrency();
+        page.set_field("#concurrency", &concurrency.to_string())
+            .await?;
         page.set_field("#timeout", "60").await?;
+        // The page is served by the proxy: make sure it checks from the browser.
+        page.select("#via", "direct").await?;
         page.paste_list(&list.join("\n")).await?;
         page.eval("installing observers", OBSERVE_JS, vec![])
             .await?;
         page.click("#check").await?;
-        let limit = Duration::from_millis(case.sites as u64 * case.delay_ms + 120_000);
+        let slots = concurrency.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
+        let ideal = ideal_ms(n, slots);
+        let limit = Duration::from_millis(4 * ideal as u64 + 60_000);
         let summary = page.wait_until_done(limit).await?;
         let seen = page
             .eval("reading the observers", "return window.__bench;", vec![])
             .await?;
         let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-        Ok(Measured {
-            wall: summary.wall_ms.unwrap_or(f64::NAN),
-            sum: summary.sum_ms,
-            first: num(&seen["first"]) - num(&seen["t0"]),
-            longest: num(&seen["longest"]),
-            read: summary.read_ms.unwrap_or(f64::NAN),
+        let tally = page.eval("reading the tally", TALLY_JS, vec![]).await?;
+        let timing = tally["timing"].as_str().unwrap_or_default();
+        if timing.contains("proxy") {
+            return Err(super::e2e::page::Failure::new(
+                Browser::Chromium,
+                "checking in direct mode",
+                &format!("the run went through the proxy: {timing}"),
+            ));
+        }
+        let timing = page
+            .eval("reading resource timing", TIMING_JS, vec![])
+            .await?;
+        let mut row = Row::new(n, DIRECT);
+        row.concurrency = format!("{slots} (256 sockets, 6/host, page {concurrency})");
+        row.wall_ms = summary.wall_ms;
+        row.ideal_ms = Some(ideal);
+        row.first_ms = Some(num(&seen["first"]) - num(&seen["t0"]));
+        row.longest_task_ms = Some(num(&seen["longest"]));
+        row.up = tally["up"].as_u64().map(|u| u as usize);
+        let t = |k: &str| timing[k].as_f64().unwrap_or(f64::NAN);
+        row.note = format!(
+            "list read in {:.0} ms; {} fetches: first sent {:.0} ms after the click, \
+             last answer at {:.0} ms; waiting in the browser p50 {:.0} / p90 {:.0} ms, \
+             server p50 {:.0} / p90 {:.0} ms; before connect p50 {:.0} ms; {} new connections",
+            summary.read_ms.unwrap_or(f64::NAN),
+            timing["fetches"],
+            t("first_start"),
+            t("last_response"),
+            t("queued_p50"),
+            t("queued_p90"),
+            t("server_p50"),
+            t("server_p90"),
+            t("stall_p50"),
+            timing["new_connections"],
+        );
+        Ok(row)
+    }
+
+    // ---------------------------------------------------------------- baselines
+
+    async fn baseline(
+        python: &str,
+        script: &str,
+        label: &str,
+        n: usize,
+        list: &Path,
+        dir: &Path,
+    ) -> Result<Row, String> {
+        let mut cmd = Command::new(python);
+        cmd.arg(root().join("benchmarks").join(script)).arg(list);
+        let sequential = script == "for_loop.py";
+        let limit = if sequential {
+            Duration::from_millis(n as u64 * DELAY_MS * 2 + 60_000)
+        } else {
+            Duration::from_secs(300)
+        };
+        let out = dir.join(format!("{script}.json"));
+        let json = run_bounded(cmd, &out, limit).await?;
+        let mut row = Row::new(n, label);
+        row.wall_ms = json["wall_ms"].as_f64();
+        let slots = if sequential { 1 } else { n };
+        row.concurrency = if sequential {
+            "1".into()
+        } else {
+            format!("{n} (a thread each)")
+        };
+        row.ideal_ms = Some(ideal_ms(n, slots));
+        row.rss_kib = json["peak_rss_kib"].as_u64();
+        row.up = json["up"].as_u64().map(|u| u as usize);
+        let mut notes = Vec::new();
+        if let Some(failed) = json["failed"].as_object().filter(|f| !f.is_empty()) {
+            notes.push(format!("failed: {}", Value::Object(failed.clone())));
+        }
+        if let Some(why) = json["not_started"].as_str() {
+            notes.push(why.to_owned());
+        }
+        row.note = notes.join("; ");
+        Ok(row)
+    }
+
+    async fn run_lychee(bin: &Path, n: usize, list: &Path, dir: &Path) -> Result<Row, String> {
+        let out = dir.join("lychee.json");
+        let started = Instant::now();
+        let status = Command::new(bin)
+            .args(["--no-progress", "--format", "json", "--timeout", "5"])
+            .args(["--max-concurrency", "256", "--output"])
+            .arg(&out)
+            .arg(list)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| e.to_string())?;
+        let mut row = Row::new(n, LYCHEE);
+        row.wall_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        row.concurrency = "256 (--max-concurrency)".into();
+        row.ideal_ms = Some(ideal_ms(n, 256));
+        let json: Value = std::fs::read_to_string(&out)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        row.up = json["successful"].as_u64().map(|u| u as usize);
+        row.note = format!("exit {status}");
+        Ok(row)
+    }
+
+    // ---------------------------------------------------------------- weight
+
+    struct Weight {
+        /// (kind, file name, raw bytes, gzip -9 bytes)
+        files: Vec<(&'static str, String, u64, u64)>,
+        budget: u64,
+    }
+
+    impl Weight {
+        fn gzip_total(&self) -> u64 {
+            self.files.iter().map(|f| f.3).sum()
+        }
+
+        fn raw_total(&self) -> u64 {
+            self.files.iter().map(|f| f.2).sum()
+        }
+
+        fn within_budget(&self) -> bool {
+            self.gzip_total() <= self.budget
+        }
+
+        fn table(&self) -> String {
+            let mut t = String::from("| file | raw | gzip -9 |\n|---|---:|---:|\n");
+            for (kind, name, raw, gz) in &self.files {
+                let _ = writeln!(t, "| {kind} `{name}` | {raw} | {gz} |");
+            }
+            let _ = writeln!(
+                t,
+                "| **total** | **{}** | **{}** |\n\nBudget (`budget.toml`): {} bytes gzip — {} ({:.1} % of it used).",
+                self.raw_total(),
+                self.gzip_total(),
+                self.budget,
+                if self.within_budget() { "within" } else { "**OVER**" },
+                100.0 * self.gzip_total() as f64 / self.budget as f64,
+            );
+            t
+        }
+    }
+
+    fn weigh_page() -> Result<Weight, Error> {
+        let dist = root().join("dist");
+        let mut files = Vec::new();
+        let entries = std::fs::read_dir(&dist).map_err(|e| {
+            format!(
+                "{}: {e} (run ./bench, which builds the page)",
+                dist.display()
+            )
+        })?;
+        for entry in entries {
+            let path = entry?.path();
+            let kind = match path.extension().and_then(|x| x.to_str()) {
+                Some("wasm") => "wasm",
+                Some("js") => "js",
+                Some("css") => "css",
+                _ => continue,
+            };
+            let raw = std::fs::metadata(&path)?.len();
+            let gz = Command::new("gzip")
+                .args(["-9", "-c"])
+                .arg(&path)
+                .output()?;
+            if !gz.status.success() {
+                return Err(format!("gzip {}: {}", path.display(), gz.status).into());
+            }
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            files.push((kind, name.into_owned(), raw, gz.stdout.len() as u64));
+        }
+        if !files.iter().any(|f| f.0 == "wasm") {
+            return Err("dist/ holds no .wasm: build the page first (./bench does)".into());
+        }
+        files.sort_by_key(|f| (f.0 != "wasm", f.0 != "js", f.1.clone()));
+        Ok(Weight {
+            files,
+            budget: read_budget()?,
         })
+    }
+
+    /// `gzip_total_bytes = N` from `budget.toml`.
+    fn read_budget() -> Result<u64, Error> {
+        let path = root().join("budget.toml");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        text.lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .find_map(|l| {
+                let (key, value) = l.split_once('=')?;
+                (key.trim() == "gzip_total_bytes").then(|| value.trim().replace('_', ""))
+            })
+            .ok_or("budget.toml has no gzip_total_bytes")?
+            .parse()
+            .map_err(|e| format!("budget.toml gzip_total_bytes: {e}").into())
+    }
+
+    /// benchmarks/wasm_size.py on the shipped wasm and the named build trunk left.
+    fn wasm_contributors() -> String {
+        let python = env_or("UPCHECK_BENCH_PYTHON", "python3");
+        let python = if python.is_empty() {
+            "python3".into()
+        } else {
+            python
+        };
+        let shipped = std::fs::read_dir(root().join("dist"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "wasm"));
+        let named = root().join("target/wasm-bindgen/release/upcheck_bg.wasm");
+        let Some(shipped) = shipped else {
+            return String::new();
+        };
+        let mut cmd = Command::new(python);
+        cmd.arg(root().join("benchmarks/wasm_size.py"))
+            .arg(&shipped);
+        if named.is_file() {
+            cmd.arg(&named);
+        }
+        match cmd.arg("--top").arg("12").output() {
+            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+            Ok(out) => format!(
+                "(benchmarks/wasm_size.py failed: {})\n",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+            Err(e) => format!("(benchmarks/wasm_size.py did not run: {e})\n"),
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    fn results_table(rows: &[Row]) -> String {
+        let mut t = String::from(
+            "| N | checker | in flight at once (ideal's concurrency) | wall | ideal | wall/ideal | speed-up vs thread per URL | first result | longest main-thread task | peak RSS | fixture peak in flight | up | notes |\n\
+             |---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        );
+        for r in rows {
+            let threads = rows
+                .iter()
+                .find(|t| t.n == r.n && t.checker == THREADS)
+                .and_then(|t| t.wall_ms);
+            let vs = match (threads, r.wall_ms) {
+                (Some(t), Some(w)) if r.checker != THREADS => format!("{:.2}×", t / w),
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} | {} | {} | {vs} | {} | {} | {} | {} | {} | {} |",
+                r.n,
+                r.checker,
+                if r.concurrency.is_empty() {
+                    "–"
+                } else {
+                    &r.concurrency
+                },
+                ms(r.wall_ms),
+                ms(r.ideal_ms),
+                r.ratio().map_or("–".into(), |x| format!("**{x:.2}**")),
+                ms(r.first_ms),
+                ms(r.longest_task_ms),
+                mib(r.rss_kib),
+                r.fixture_peak.map_or("–".into(), |p| p.to_string()),
+                r.up.map_or("–".into(), |u| format!("{u}/{}", r.n)),
+                r.note.replace('|', "/"),
+            );
+        }
+        t
+    }
+
+    /// The issue's targets, each with where it stands in this run.
+    fn targets(rows: &[Row]) -> String {
+        let find = |n: usize, checker: &str, c: &str| {
+            rows.iter()
+                .find(|r| r.n == n && r.checker == checker && r.concurrency.contains(c))
+        };
+        let mut t = String::from("| target | this run | |\n|---|---|---|\n");
+        let mut line = |what: &str, got: String, met: Option<bool>| {
+            let mark = match met {
+                Some(true) => "met",
+                Some(false) => "**missed**",
+                None => "not measured",
+            };
+            let _ = writeln!(t, "| {what} | {got} | {mark} |");
+        };
+        for c in PROXY_CONCURRENCIES {
+            let tag = format!("--concurrency {c},");
+            let r = find(10_000, PROXY, &tag);
+            let ratio = r.and_then(Row::ratio);
+            let rss = r.and_then(|r| r.rss_kib);
+            line(
+                &format!("proxy ({tag} …) ≤ 1.1× ideal at 10,000, peak RSS < 64 MiB"),
+                format!(
+                    "{} × ideal, {}",
+                    ratio.map_or("–".into(), |x| format!("{x:.2}")),
+                    mib(rss)
+                ),
+                ratio.zip(rss).map(|(x, k)| x <= 1.1 && k < 64 * 1024),
+            );
+        }
+        let r = find(1_000, DIRECT, "");
+        let ratio = r.and_then(Row::ratio);
+        let floor = find(1_000, FLOOR, "").and_then(Row::ratio);
+        line(
+            "direct mode ≤ 1.15× the browser's ideal at 1,000",
+            format!(
+                "{} × ideal (plain-JS fetch pool in the same browser: {} × ideal)",
+                ratio.map_or("–".into(), |x| format!("{x:.2}")),
+                floor.map_or("–".into(), |x| format!("{x:.2}")),
+            ),
+            ratio.map(|x| x <= 1.15),
+        );
+        let mut ns: Vec<usize> = rows.iter().map(|r| r.n).filter(|&n| n >= 100).collect();
+        ns.dedup();
+        for (label, checker, c) in [
+            (
+                "proxy (--concurrency 256, default)",
+                PROXY,
+                "--concurrency 256,",
+            ),
+            ("proxy (--concurrency 1024)", PROXY, "--concurrency 1024,"),
+            ("direct mode", DIRECT, ""),
+        ] {
+            for &n in &ns {
+                let wall = find(n, checker, c).and_then(|r| r.wall_ms);
+                let threads = find(n, THREADS, "").and_then(|r| r.wall_ms);
+                line(
+                    &format!("{label} faster than thread per URL at N = {n}"),
+                    match (wall, threads) {
+                        (Some(w), Some(p)) => format!("{} vs {}", ms(Some(w)), ms(Some(p))),
+                        _ => "–".into(),
+                    },
+                    wall.zip(threads).map(|(w, p)| w < p),
+                );
+            }
+        }
+        t
+    }
+
+    struct Report<'a> {
+        weight: &'a Weight,
+        sizes_md: &'a str,
+        results: &'a str,
+        targets: &'a str,
+        load: (&'a str, &'a str),
+        python: &'a str,
+        lychee: Option<&'a Path>,
+    }
+
+    fn report(r: &Report) -> String {
+        let command = env_or(
+            "UPCHECK_BENCH_COMMAND",
+            "cargo test -p upcheck --test bench",
+        );
+        let python = if r.python.is_empty() {
+            "not available".to_owned()
+        } else {
+            output(
+                r.python,
+                &[
+                    "-c",
+                    "import sys, requests; print(sys.version.split()[0], 'requests', requests.__version__)",
+                ],
+            )
+        };
+        format!(
+            "## Latest run\n\n\
+             - date: {date}\n\
+             - command: `{command}`\n\
+             - machine: {cpus} CPUs ({model}), {mem} memory; {kernel}\n\
+             - load average (1/5/15 min) before: {before}; after: {after}\n\
+             - software: {rustc}; {chromium}; Python {python}; lychee: {lychee}\n\
+             - fixture: {PORTS} loopback ports, every URL `/cors/delay/{DELAY_MS}`; \
+             ideal = ceil(N / in flight) × {DELAY_MS} ms\n\n\
+             ### Speed\n\n{results}\n### Targets\n\n{targets}\n\
+             ### Page weight (`trunk build --release`, wasm-opt -Oz)\n\n{weight}\n\
+             ### What makes the wasm big\n\n{sizes}",
+            date = output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            cpus = std::thread::available_parallelism().map_or(0, |n| n.get()),
+            model = cpu_model(),
+            mem = mem_total(),
+            kernel = output("uname", &["-sr"]),
+            before = r.load.0,
+            after = r.load.1,
+            rustc = output("rustc", &["--version"]),
+            chromium = output("chromium", &["--version"]),
+            lychee = r.lychee.map_or("not installed".to_owned(), |p| output(
+                &p.to_string_lossy(),
+                &["--version"]
+            )),
+            results = r.results,
+            targets = r.targets,
+            weight = r.weight.table(),
+            sizes = r.sizes_md,
+        )
+    }
+
+    const BEGIN: &str = "<!-- bench:begin (written by ./bench; edit outside these markers) -->";
+    const END: &str = "<!-- bench:end -->";
+
+    fn write_between_markers(path: &Path, report: &str) -> Result<(), Error> {
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let block = format!("{BEGIN}\n{report}\n{END}");
+        let new = match (old.find("<!-- bench:begin"), old.find(END)) {
+            (Some(a), Some(b)) if a < b => {
+                format!("{}{block}{}", &old[..a], &old[b + END.len()..])
+            }
+            _ => format!("# Benchmarks\n\n{block}\n{old}"),
+        };
+        std::fs::write(path, new)?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- machine
+
+    fn output(cmd: &str, args: &[&str]) -> String {
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_else(|| format!("({cmd} unavailable)"))
+    }
+
+    fn loadavg() -> String {
+        std::fs::read_to_string("/proc/loadavg")
+            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+            .unwrap_or_else(|_| "unknown".into())
+    }
+
+    fn cpu_model() -> String {
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| "unknown CPU".into())
+    }
+
+    fn mem_total() -> String {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|t| {
+                let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
+                let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(format!("{:.1} GiB", kib / 1024.0 / 1024.0))
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn which(name: &str) -> Option<PathBuf> {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|p| p.is_file())
+        })
+    }
+
+    fn free_port() -> std::io::Result<u16> {
+        Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port())
+    }
+
+    /// Thread per URL at 10,000 holds 10,000 sockets, and so does the fixture
+    /// serving it: lift the soft limit on open files to the hard one (the
+    /// children inherit it).
+    fn raise_fd_limit() {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+        unsafe {
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            }
+        }
     }
 }

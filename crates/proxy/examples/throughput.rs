@@ -4,12 +4,16 @@
 //! ```text
 //! cargo run --release -p upcheck-proxy --example throughput -- \
 //!     [--urls 1000] [--ports 50] [--delay-ms 500] [--concurrency 256] [--per-host 6]
-//!     [--proxy 127.0.0.1:8080 --proxy-pid PID]
+//!     [--proxy 127.0.0.1:8080 --proxy-pid PID] [--urls-file FILE] [--json]
 //! ```
 //! Without `--proxy` the proxy runs in this process (loopback allowed, no rate
 //! limit) and the RSS printed covers proxy + fixture + client. With `--proxy`
 //! it talks to a running `upcheck-proxy --insecure-allow-loopback` (start it
 //! under `/usr/bin/time -v` for its own peak RSS, or pass `--proxy-pid`).
+//!
+//! `--urls-file` checks the URLs in FILE (one a line) instead of starting a
+//! fixture here: `./bench` (tests/bench.rs) passes the list every checker it
+//! compares gets. `--json` prints one JSON line instead of the text report.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -26,6 +30,8 @@ struct Args {
     per_host: usize,
     proxy: Option<SocketAddr>,
     proxy_pid: Option<u32>,
+    urls_file: Option<String>,
+    json: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -37,9 +43,15 @@ fn args() -> Result<Args, String> {
         per_host: upcheck_core::defaults::PROXY_PER_HOST,
         proxy: None,
         proxy_pid: None,
+        urls_file: None,
+        json: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--json" {
+            a.json = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
         match flag.as_str() {
@@ -50,6 +62,7 @@ fn args() -> Result<Args, String> {
             "--per-host" => a.per_host = value.parse().map_err(|e| bad(&e))?,
             "--proxy" => a.proxy = Some(value.parse().map_err(|e| bad(&e))?),
             "--proxy-pid" => a.proxy_pid = Some(value.parse().map_err(|e| bad(&e))?),
+            "--urls-file" => a.urls_file = Some(value),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -65,8 +78,35 @@ fn peak_rss_kib(pid: &str) -> Option<u64> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let a = args()?;
-    let fixture = upcheck_fixture::Fixture::start(a.ports).await?;
+    let mut a = args()?;
+    // A given list brings its own fixture (the caller's); otherwise start one.
+    let listed = match &a.urls_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?),
+        None => None,
+    };
+    let fixture = match &listed {
+        Some(_) => None,
+        None => Some(upcheck_fixture::Fixture::start(a.ports).await?),
+    };
+    let urls: Vec<String> = match (&listed, &fixture) {
+        (Some(text), _) => text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        (None, Some(fixture)) => (0..a.urls)
+            .map(|i| fixture.url(i, &format!("/delay/{}?n={i}", a.delay_ms)))
+            .collect(),
+        (None, None) => unreachable!("a fixture is started when no list is given"),
+    };
+    if listed.is_some() {
+        a.urls = urls.len();
+        // Distinct host:port pairs: the per-host limit applies to each.
+        let mut hosts: Vec<&str> = urls.iter().filter_map(|u| u.split('/').nth(2)).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        a.ports = hosts.len();
+    }
     let proxy = match a.proxy {
         Some(addr) => addr,
         None => {
@@ -90,9 +130,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             addr
         }
     };
-    let urls: Vec<String> = (0..a.urls)
-        .map(|i| fixture.url(i, &format!("/delay/{}?n={i}", a.delay_ms)))
-        .collect();
     let body = serde_json::json!({ "urls": urls, "timeout_ms": 120000 }).to_string();
 
     let started = Instant::now();
@@ -127,8 +164,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let wall = started.elapsed();
-    let slots = a.concurrency.min(a.ports * a.per_host).max(1);
+    let slots = a.concurrency.min(a.ports * a.per_host).min(a.urls).max(1);
     let ideal = (a.urls.div_ceil(slots)) as f64 * a.delay_ms as f64 / 1000.0;
+    let peak_in_flight = fixture.as_ref().map(|f| {
+        f.stats()
+            .peak_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+    });
+    let (rss_of, rss) = match a.proxy_pid {
+        Some(pid) => ("proxy", peak_rss_kib(&pid.to_string())),
+        None => (
+            "this process (proxy + fixture + client)",
+            peak_rss_kib("self"),
+        ),
+    };
+    if a.json {
+        let report = serde_json::json!({
+            "urls": a.urls,
+            "host_ports": a.ports,
+            "delay_ms": a.delay_ms,
+            "concurrency": a.concurrency,
+            "per_host": a.per_host,
+            "effective_concurrency": slots,
+            "lines": lines,
+            "up": up,
+            "wall_ms": wall.as_secs_f64() * 1000.0,
+            "ideal_ms": ideal * 1000.0,
+            "first_line_ms": first_line_ms,
+            "fixture_peak_in_flight": peak_in_flight,
+            "peak_rss_kib": rss,
+            "peak_rss_of": rss_of,
+        });
+        println!("{report}");
+        return Ok(());
+    }
     println!(
         "urls={} ports={} delay={}ms concurrency={} per_host={} -> lines={lines} up={up} \
          wall={:.2}s (ideal ~{ideal:.1}s at {slots} in flight) first_line={}ms sequential_would_be={:.0}s",
@@ -141,17 +210,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         first_line_ms.unwrap_or(0),
         a.urls as f64 * a.delay_ms as f64 / 1000.0,
     );
-    let peak_in_flight = fixture
-        .stats()
-        .peak_in_flight
-        .load(std::sync::atomic::Ordering::SeqCst);
-    println!("fixture peak in flight: {peak_in_flight}");
-    match a.proxy_pid {
-        Some(pid) => println!("proxy peak RSS: {:?} KiB", peak_rss_kib(&pid.to_string())),
-        None => println!(
-            "peak RSS of this process (proxy + fixture + client): {:?} KiB",
-            peak_rss_kib("self")
-        ),
+    if let Some(peak) = peak_in_flight {
+        println!("fixture peak in flight: {peak}");
     }
+    println!("peak RSS of {rss_of}: {rss:?} KiB");
     Ok(())
 }

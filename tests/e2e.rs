@@ -24,7 +24,7 @@ mod e2e {
 }
 
 use e2e::driver::Browser;
-use e2e::page::{Failure, Page, Row};
+use e2e::page::{Failure, Page, Row, Summary};
 use e2e::site::Site;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -79,6 +79,15 @@ fn describe(rows: &[Row]) -> String {
         .join("\n")
 }
 
+/// Types `lines`, presses Check and waits for the run to finish: the summary
+/// and the rows it ended with.
+async fn check_list(page: &Page, lines: &[String]) -> Result<(Summary, Vec<Row>), Failure> {
+    page.type_list(lines).await?;
+    page.click("#check").await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    Ok((summary, page.rows().await?))
+}
+
 /// One row per expected `(data-url, data-state, text)`, in list order, line N
 /// for the N-th; the text is matched case-insensitively.
 fn assert_rows(browser: Browser, rows: &[Row], expected: &[(String, &str, &str)]) {
@@ -123,10 +132,7 @@ async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
     let lines: Vec<String> = expected.iter().map(|(url, ..)| url.clone()).collect();
 
     page.set_field("#timeout", "1").await?;
-    page.type_list(&lines).await?;
-    page.click("#check").await?;
-    let summary = page.wait_until_done(RUN_LIMIT).await?;
-    let rows = page.rows().await?;
+    let (summary, rows) = check_list(&page, &lines).await?;
 
     assert_rows(browser, &rows, &expected);
     assert_eq!(
@@ -156,10 +162,7 @@ async fn invalid_lines_show_their_line_numbers(browser: Browser) -> Result<(), F
         "javascript:alert(1)".into(),
         "https://a..b.com".into(),
     ];
-    page.type_list(&lines).await?;
-    page.click("#check").await?;
-    page.wait_until_done(RUN_LIMIT).await?;
-    let rows = page.rows().await?;
+    let (_, rows) = check_list(&page, &lines).await?;
 
     let shown = describe(&rows);
     let seen: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.state.as_str())).collect();
@@ -206,10 +209,7 @@ async fn concurrent_checks_overlap(browser: Browser) -> Result<(), Failure> {
         .collect();
     page.select("#mode", "concurrent").await?;
     page.set_field("#concurrency", "16").await?;
-    page.type_list(&lines).await?;
-    page.click("#check").await?;
-    let summary = page.wait_until_done(RUN_LIMIT).await?;
-    let rows = page.rows().await?;
+    let (summary, rows) = check_list(&page, &lines).await?;
 
     let shown = describe(&rows);
     assert_eq!(rows.len(), 30, "{browser}:\n{shown}");
@@ -350,10 +350,7 @@ async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
     ];
     let lines: Vec<String> = expected.iter().map(|(url, ..)| url.clone()).collect();
     page.set_field("#timeout", "1").await?;
-    page.type_list(&lines).await?;
-    page.click("#check").await?;
-    let summary = page.wait_until_done(RUN_LIMIT).await?;
-    let rows = page.rows().await?;
+    let (summary, rows) = check_list(&page, &lines).await?;
     assert_rows(browser, &rows, &expected);
     assert!(
         summary.text.contains("through the proxy"),
@@ -401,10 +398,7 @@ async fn served_from_a_sub_path_by_a_plain_static_server(browser: Browser) -> Re
     page.wait_for("waiting for the proxy probe", RUN_LIMIT, no_proxy)
         .await?;
     let ok = fixture.url(0, "/cors/status/200");
-    page.type_list(std::slice::from_ref(&ok)).await?;
-    page.click("#check").await?;
-    let summary = page.wait_until_done(RUN_LIMIT).await?;
-    let rows = page.rows().await?;
+    let (summary, rows) = check_list(&page, std::slice::from_ref(&ok)).await?;
     assert_eq!(
         state_of(&rows, &ok),
         "up",

@@ -203,34 +203,30 @@ pub fn Controls(props: &ControlsProps) -> Html {
             onchange.emit(next);
         })
     };
-    let on_mode = {
+    let choice = |apply: fn(&mut Settings, String)| {
         let settings = props.settings.clone();
         let onchange = props.onchange.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             let mut next = settings.clone();
-            next.mode = if select.value() == "sequential" {
-                Mode::Sequential
-            } else {
-                Mode::Concurrent
-            };
+            apply(&mut next, select.value());
             onchange.emit(next);
         })
     };
-    let on_via = {
-        let settings = props.settings.clone();
-        let onchange = props.onchange.clone();
-        Callback::from(move |e: Event| {
-            let select: HtmlSelectElement = e.target_unchecked_into();
-            let mut next = settings.clone();
-            next.via = match select.value().as_str() {
-                "direct" => ViaChoice::Direct,
-                "proxy" => ViaChoice::Proxy,
-                _ => ViaChoice::Auto,
-            };
-            onchange.emit(next);
-        })
-    };
+    let on_mode = choice(|s, v| {
+        s.mode = if v == "sequential" {
+            Mode::Sequential
+        } else {
+            Mode::Concurrent
+        }
+    });
+    let on_via = choice(|s, v| {
+        s.via = match v.as_str() {
+            "direct" => ViaChoice::Direct,
+            "proxy" => ViaChoice::Proxy,
+            _ => ViaChoice::Auto,
+        }
+    });
     let check = |apply: fn(&mut Settings, bool)| {
         let settings = props.settings.clone();
         let onchange = props.onchange.clone();

@@ -1,19 +1,26 @@
 //! Upcheck's web page: a Yew app (client-side rendered, compiled to wasm).
 //!
-//! - [`state`] holds the page's state and the one path that changes it
-//!   (an [`state::Action`] handled in `reduce`);
-//! - [`services`] does the I/O (fetch checks, the bounded pool) and reports
-//!   back through callbacks; no component fetches anything itself;
-//! - [`view`] turns rows into what is shown (sort, filter, search);
-//! - [`components`] renders.
+//! Its modules depend one way, each only on those before it:
+//! `upcheck_core` ← `model` ← `services` ← `state` ← `components` ← `app`.
 //!
-//! [`App`] is public so browser tests can mount it on a test page.
+//! - `model`: what the person chooses (settings and their validation, the
+//!   sort/filter/search view, export formats), pure;
+//! - `services`: the I/O (direct checks, the proxy reader, the bounded pool,
+//!   local storage, the rest of the browser), reporting through callbacks;
+//! - `state`: the page's state and the one path that changes it (an `Action`
+//!   handled in `reduce`);
+//! - `components`: render and dispatch, no I/O;
+//! - `app`: the root component and its hooks (the list, the run controls,
+//!   exports, watch mode…).
+//!
+//! [`App`] is public so browser tests can mount it on a test page; everything
+//! else is `pub(crate)`, so the compiler reports what nothing uses.
 
-pub mod app;
-pub mod components;
-pub mod services;
-pub mod state;
-pub mod view;
+mod app;
+mod components;
+mod model;
+mod services;
+mod state;
 
 pub use app::App;
 

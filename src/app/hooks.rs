@@ -16,7 +16,7 @@ use crate::state::State;
 
 /// Ctrl+Enter runs, Esc stops, `/` jumps to the search box.
 #[hook]
-pub fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
+pub(super) fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
     use_effect_with((start, stop), |(start, stop)| {
         let (start, stop) = (start.clone(), stop.clone());
         let listener = web_sys::window()
@@ -49,7 +49,7 @@ pub fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
 }
 
 /// Focuses the element with `id`, if it is there.
-pub fn focus(id: &str) {
+pub(super) fn focus(id: &str) {
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
@@ -62,9 +62,10 @@ pub fn focus(id: &str) {
 /// The tab title says how many sites are failing, so a watched list in a
 /// background tab is readable at a glance.
 #[hook]
-pub fn use_title(state: &State) {
-    let failing = [Outcome::Down, Outcome::Unreachable, Outcome::Timeout]
+pub(super) fn use_title(state: &State) {
+    let failing = Outcome::ALL
         .iter()
+        .filter(|o| o.failing())
         .map(|o| state.tally.count(*o))
         .sum::<usize>();
     use_effect_with(failing, |&failing| {
@@ -79,7 +80,11 @@ pub fn use_title(state: &State) {
 /// Watch mode: once a run ends, schedule "re-check all" after `every`.
 /// Returns a sentence saying what it is doing.
 #[hook]
-pub fn use_watch(state: &State, every: Option<Duration>, recheck_all: Callback<()>) -> String {
+pub(super) fn use_watch(
+    state: &State,
+    every: Option<Duration>,
+    recheck_all: Callback<()>,
+) -> String {
     // The latest callback, read when the timer fires (it changes every run).
     let latest = use_mut_ref(|| recheck_all.clone());
     *latest.borrow_mut() = recheck_all;
@@ -119,7 +124,7 @@ pub fn use_watch(state: &State, every: Option<Duration>, recheck_all: Callback<(
 /// Notifies about sites that changed between answering and failing, while
 /// watching with notifications on.
 #[hook]
-pub fn use_notifications(state: &State, enabled: bool) {
+pub(super) fn use_notifications(state: &State, enabled: bool) {
     let seen = use_mut_ref(|| Cell::new(0u64));
     let transitions = state.transitions.clone();
     use_effect_with(
@@ -143,7 +148,7 @@ pub fn use_notifications(state: &State, enabled: bool) {
 
 /// Keeps the results of every finished run for the next visit.
 #[hook]
-pub fn use_saved_results(state: &State) {
+pub(super) fn use_saved_results(state: &State) {
     let finished = state.run.as_ref().and_then(|r| r.wall_ms.map(|_| r.id));
     let rows = state.rows.clone();
     use_effect_with(finished, move |finished| {

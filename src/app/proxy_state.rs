@@ -1,13 +1,15 @@
 //! What the page knows about the proxy, and where a run goes because of it.
 
 use upcheck_core::wire::Health;
+use yew::prelude::*;
 
-use crate::components::ViaChoice;
+use crate::model::ViaChoice;
 use crate::services::engine::Via;
+use crate::services::proxy;
 
 /// What the page knows about the proxy.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ProxyState {
+pub(super) enum ProxyState {
     /// Asking `GET /api/health`.
     Probing(String),
     /// An Upcheck proxy answered at this base URL.
@@ -16,8 +18,33 @@ pub enum ProxyState {
     Missing(String, String),
 }
 
+/// Looks for a proxy at `url`, or on this page's own server when it is empty,
+/// again whenever it changes.
+#[hook]
+pub(super) fn use_proxy(url: &str) -> ProxyState {
+    let state = use_state(|| ProxyState::Probing(String::new()));
+    {
+        let state = state.setter();
+        use_effect_with(url.to_owned(), move |url| {
+            let base = if url.is_empty() {
+                page_origin()
+            } else {
+                url.clone()
+            };
+            state.set(ProxyState::Probing(base.clone()));
+            yew::platform::spawn_local(async move {
+                state.set(match proxy::probe(&base).await {
+                    Ok(health) => ProxyState::Found(base, health),
+                    Err(why) => ProxyState::Missing(base, why),
+                });
+            });
+        });
+    }
+    (*state).clone()
+}
+
 impl ProxyState {
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match self {
             ProxyState::Probing(base) => format!("looking for a proxy at {base}…"),
             ProxyState::Found(base, h) => format!(
@@ -31,7 +58,7 @@ impl ProxyState {
     }
 
     /// Where a run with `choice` goes, or why it cannot run.
-    pub fn route(&self, choice: ViaChoice) -> Result<Via, String> {
+    pub(super) fn route(&self, choice: ViaChoice) -> Result<Via, String> {
         match (choice, self) {
             (ViaChoice::Direct, _) => Ok(Via::Direct),
             (_, ProxyState::Found(base, health)) => Ok(Via::Proxy {
@@ -47,4 +74,11 @@ impl ProxyState {
             }
         }
     }
+}
+
+/// `http://host:port` of this page: where its own server's proxy would answer.
+fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }

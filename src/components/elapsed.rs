@@ -6,15 +6,15 @@ use crate::services::check::now;
 
 /// Props for [`Elapsed`].
 #[derive(Properties, PartialEq)]
-pub struct ElapsedProps {
+pub(crate) struct ElapsedProps {
     /// `performance.now()` when the run started.
-    pub since: f64,
+    pub(crate) since: f64,
 }
 
 /// Time since `since`, ticking ten times a second. Its own timer re-renders
 /// only this text, not the page.
 #[component]
-pub fn Elapsed(props: &ElapsedProps) -> Html {
+pub(crate) fn Elapsed(props: &ElapsedProps) -> Html {
     let tick = use_state(now);
     {
         let tick = tick.setter();

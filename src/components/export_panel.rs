@@ -1,71 +1,29 @@
 use yew::prelude::*;
 
-/// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// CSV with a header row.
-    Csv,
-    /// JSON lines in the proxy's format.
-    Json,
-    /// A Markdown table.
-    Markdown,
-}
-
-impl Format {
-    /// All formats: (format, button id, label, file name, MIME type).
-    pub const ALL: [(
-        Format,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    ); 3] = [
-        (Format::Csv, "export-csv", "CSV", "upcheck.csv", "text/csv"),
-        (
-            Format::Json,
-            "export-json",
-            "JSON lines",
-            "upcheck.ndjson",
-            "application/x-ndjson",
-        ),
-        (
-            Format::Markdown,
-            "export-md",
-            "Markdown",
-            "upcheck.md",
-            "text/markdown",
-        ),
-    ];
-}
-
-/// An export ready to save or copy.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Export {
-    /// Which format.
-    pub format: Format,
-    /// The text.
-    pub text: AttrValue,
-}
+use crate::model::{Choice, Export, ExportFormat};
 
 /// Props for [`ExportPanel`].
 #[derive(Properties, PartialEq)]
-pub struct ExportPanelProps {
+pub(crate) struct ExportPanelProps {
     /// The last export made, shown for a look before saving.
-    pub export: Option<Export>,
+    pub(crate) export: Option<Export>,
     /// Make an export of the rows shown.
-    pub onexport: Callback<Format>,
+    pub(crate) onexport: Callback<ExportFormat>,
     /// Save it as a file.
-    pub ondownload: Callback<()>,
+    pub(crate) ondownload: Callback<()>,
     /// Copy it to the clipboard.
-    pub oncopy: Callback<()>,
+    pub(crate) oncopy: Callback<()>,
 }
 
 /// Export buttons, a preview, download and copy.
 #[component]
-pub fn ExportPanel(props: &ExportPanelProps) -> Html {
-    let buttons = Format::ALL.iter().map(|(format, id, label, ..)| {
+pub(crate) fn ExportPanel(props: &ExportPanelProps) -> Html {
+    let buttons = ExportFormat::ALL.iter().map(|(format, value, label)| {
         let (cb, format) = (props.onexport.clone(), *format);
-        html! { <button id={*id} onclick={Callback::from(move |_: MouseEvent| cb.emit(format))}>{ *label }</button> }
+        html! {
+            <button id={format!("export-{value}")}
+                onclick={Callback::from(move |_: MouseEvent| cb.emit(format))}>{ *label }</button>
+        }
     });
     html! {
         <details class="export" open={props.export.is_some()}>

@@ -3,20 +3,20 @@ use yew::prelude::*;
 
 /// Props for [`ListInput`].
 #[derive(Properties, PartialEq)]
-pub struct ListInputProps {
+pub(crate) struct ListInputProps {
     /// The text in the box.
-    pub value: AttrValue,
+    pub(crate) value: AttrValue,
     /// Called with the new text on every edit.
-    pub oninput: Callback<String>,
+    pub(crate) oninput: Callback<String>,
     /// Ctrl+Enter (or Cmd+Enter) in the box.
-    pub onsubmit: Callback<()>,
+    pub(crate) onsubmit: Callback<()>,
     /// A file dropped on the box.
-    pub ondrop: Callback<web_sys::File>,
+    pub(crate) ondrop: Callback<web_sys::File>,
 }
 
 /// The list box, with a live line count.
 #[component]
-pub fn ListInput(props: &ListInputProps) -> Html {
+pub(crate) fn ListInput(props: &ListInputProps) -> Html {
     let oninput = {
         let cb = props.oninput.clone();
         Callback::from(move |e: InputEvent| {

@@ -3,18 +3,18 @@ use yew::prelude::*;
 
 /// Props for [`ListTools`].
 #[derive(Properties, PartialEq)]
-pub struct ListToolsProps {
+pub(crate) struct ListToolsProps {
     /// A file was picked.
-    pub onfile: Callback<web_sys::File>,
+    pub(crate) onfile: Callback<web_sys::File>,
     /// Make a share link of the list.
-    pub onshare: Callback<()>,
+    pub(crate) onshare: Callback<()>,
     /// The last share link made.
-    pub share_link: Option<AttrValue>,
+    pub(crate) share_link: Option<AttrValue>,
 }
 
 /// Open a file of sites, or share the list as a link.
 #[component]
-pub fn ListTools(props: &ListToolsProps) -> Html {
+pub(crate) fn ListTools(props: &ListToolsProps) -> Html {
     let onchange = {
         let cb = props.onfile.clone();
         Callback::from(move |e: Event| {

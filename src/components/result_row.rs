@@ -4,18 +4,18 @@ use upcheck_core::Outcome;
 use yew::prelude::*;
 
 use super::RowDetails;
-use crate::state::Row;
+use upcheck_core::Row;
 
 /// Props for [`ResultRow`]. Equal when the row's `Rc` is the same (and the
 /// buttons' state), so unchanged rows skip rendering.
 #[derive(Properties, Clone)]
-pub struct ResultRowProps {
+pub(crate) struct ResultRowProps {
     /// The row to show.
-    pub row: Rc<Row>,
+    pub(crate) row: Rc<Row>,
     /// Whether its re-check button is enabled (not while a run is going).
-    pub can_recheck: bool,
+    pub(crate) can_recheck: bool,
     /// Re-check this row (called with its id).
-    pub onrecheck: Callback<usize>,
+    pub(crate) onrecheck: Callback<usize>,
 }
 
 impl PartialEq for ResultRowProps {
@@ -28,10 +28,15 @@ impl PartialEq for ResultRowProps {
 
 /// One site: outcome (icon and text, never color alone), URL, detail, latency.
 #[component]
-pub fn ResultRow(props: &ResultRowProps) -> Html {
+pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
     let row = &props.row;
-    let state = row.outcome.as_str();
-    let latency = row.latency_ms.map(format_ms).unwrap_or_default();
+    let outcome = row.outcome();
+    let state = outcome.as_str();
+    let latency = row.latency_ms().map(format_ms).unwrap_or_default();
+    let detail = match (row.stale, row.result()) {
+        (true, None) => "not checked yet",
+        _ => row.detail(),
+    };
     let recheck = {
         let (cb, id) = (props.onrecheck.clone(), row.id);
         Callback::from(move |_: MouseEvent| cb.emit(id))
@@ -52,22 +57,22 @@ pub fn ResultRow(props: &ResultRowProps) -> Html {
             data-state={state} data-line={row.line.to_string()}
             data-stale={row.stale.then_some("true")}>
             <span class="badge" title={state}>
-                <span class="icon" aria-hidden="true">{ row.outcome.icon() }</span>
+                <span class="icon" aria-hidden="true">{ outcome.icon() }</span>
                 { state }
             </span>
             <span class="url" title={row.url.clone()}>{ &row.url }</span>
-            <span class="detail" title={row.detail.clone()}>
-                if row.stale {
+            <span class="detail" title={detail.to_owned()}>
+                if row.stale && row.result().is_some() {
                     <span class="stale-note">{ "earlier result · " }</span>
                 }
-                { &row.detail }
+                { detail }
                 { for strip }
-                if let Some(line) = &row.proxy {
-                    <RowDetails line={line.clone()} />
+                if let Some(line) = row.result().and_then(|r| r.proxy.clone()) {
+                    <RowDetails {line} />
                 }
             </span>
             <span class="latency">{ latency }</span>
-            if row.outcome != Outcome::Invalid {
+            if outcome != Outcome::Invalid {
                 <button class="recheck" title="Check this site again" onclick={recheck}
                     disabled={!props.can_recheck} aria-label={format!("Re-check {}", row.url)}>
                     { "↻" }

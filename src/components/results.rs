@@ -4,11 +4,11 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::ResultRow;
-use crate::state::Row;
+use upcheck_core::Row;
 
 /// Lists longer than this render only the rows in view, so a 10,000-row run
 /// never builds 10,000 DOM rows or diffs them on every result.
-pub const VIRTUAL_ABOVE: usize = 100;
+pub(crate) const VIRTUAL_ABOVE: usize = 100;
 /// Height of one row in a virtual list, in CSS pixels (matches style.css).
 const ROW_PX: f64 = 36.0;
 /// Rows rendered above and below the visible ones.
@@ -16,17 +16,17 @@ const OVERSCAN: usize = 10;
 
 /// Props for [`Results`].
 #[derive(Properties, Clone)]
-pub struct ResultsProps {
+pub(crate) struct ResultsProps {
     /// All rows.
-    pub rows: Rc<RefCell<Vec<Rc<Row>>>>,
+    pub(crate) rows: Rc<RefCell<Vec<Rc<Row>>>>,
     /// Ids of the rows to show, in order (sort, filter, search applied).
-    pub shown: Rc<Vec<usize>>,
+    pub(crate) shown: Rc<Vec<usize>>,
     /// Changes whenever any row changes.
-    pub version: u64,
+    pub(crate) version: u64,
     /// Whether re-check buttons are enabled.
-    pub can_recheck: bool,
+    pub(crate) can_recheck: bool,
     /// Re-check one row.
-    pub onrecheck: Callback<usize>,
+    pub(crate) onrecheck: Callback<usize>,
 }
 
 impl PartialEq for ResultsProps {
@@ -41,7 +41,7 @@ impl PartialEq for ResultsProps {
 
 /// The result rows: all of them, or for long lists a window over them.
 #[component]
-pub fn Results(props: &ResultsProps) -> Html {
+pub(crate) fn Results(props: &ResultsProps) -> Html {
     let viewport = use_node_ref();
     let window = use_state(|| (0.0_f64, 800.0_f64)); // (scroll top, viewport height)
     let all = props.rows.borrow();

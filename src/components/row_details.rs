@@ -1,27 +1,25 @@
-use std::rc::Rc;
+use std::sync::Arc;
+use upcheck_core::defaults::CERT_WARN_DAYS;
 use upcheck_core::wire::CheckLine;
 use yew::prelude::*;
 
-/// Certificates closer to expiry than this get a warning.
-const CERT_WARN_DAYS: i64 = 14;
-
 /// Props for [`RowDetails`].
 #[derive(Properties)]
-pub struct RowDetailsProps {
+pub(crate) struct RowDetailsProps {
     /// What the proxy reported for the site.
-    pub line: Rc<CheckLine>,
+    pub(crate) line: Arc<CheckLine>,
 }
 
 impl PartialEq for RowDetailsProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.line, &other.line)
+        Arc::ptr_eq(&self.line, &other.line)
     }
 }
 
 /// What only the proxy can see, behind a disclosure: the redirect chain, the
 /// timing breakdown as a bar, the address and HTTP version, the certificate.
 #[component]
-pub fn RowDetails(props: &RowDetailsProps) -> Html {
+pub(crate) fn RowDetails(props: &RowDetailsProps) -> Html {
     let line = &props.line;
     let t = &line.timings_ms;
     let phases = [

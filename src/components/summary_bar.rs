@@ -3,25 +3,26 @@ use upcheck_core::{Outcome, Tally};
 use yew::prelude::*;
 
 use super::Elapsed;
-use crate::state::{Mode, RunInfo, RunRecord};
+use crate::model::Mode;
+use crate::state::{RunInfo, RunRecord};
 
 /// Props for [`SummaryBar`].
 #[derive(Properties, PartialEq)]
-pub struct SummaryBarProps {
+pub(crate) struct SummaryBarProps {
     /// Counts per outcome and the current run's sum of check times.
-    pub tally: Tally,
+    pub(crate) tally: Tally,
     /// The current or last run.
-    pub run: Option<RunInfo>,
+    pub(crate) run: Option<RunInfo>,
     /// Duplicates merged from the list.
-    pub duplicates: usize,
+    pub(crate) duplicates: usize,
     /// The latest sequential and concurrent runs of this list, if both exist.
-    pub comparison: Option<(RunRecord, RunRecord)>,
+    pub(crate) comparison: Option<(RunRecord, RunRecord)>,
     /// How long reading the list took.
-    pub read_ms: Option<f64>,
+    pub(crate) read_ms: Option<f64>,
     /// Outcomes the list is filtered to (empty: all).
-    pub only: Vec<Outcome>,
+    pub(crate) only: Vec<Outcome>,
     /// Toggle an outcome in the filter (the chips are buttons).
-    pub ontoggle: Callback<Outcome>,
+    pub(crate) ontoggle: Callback<Outcome>,
 }
 
 fn mode_text(mode: Mode, concurrency: u32) -> String {
@@ -34,7 +35,7 @@ fn mode_text(mode: Mode, concurrency: u32) -> String {
 /// Counts per outcome, progress with elapsed time, and — once done — what
 /// concurrency bought, side by side with a sequential run of the same list.
 #[component]
-pub fn SummaryBar(props: &SummaryBarProps) -> Html {
+pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     let t = &props.tally;
     let chips = Outcome::ALL.iter().filter(|o| t.count(**o) > 0).map(|o| {
         let pressed = props.only.contains(o);

@@ -1,31 +1,32 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::view::{SortKey, View};
+use super::controls::options;
+use crate::model::{Choice, SortKey, View};
 
 /// Props for [`Toolbar`].
 #[derive(Properties, PartialEq)]
-pub struct ToolbarProps {
+pub(crate) struct ToolbarProps {
     /// The current view.
-    pub view: View,
+    pub(crate) view: View,
     /// Called with the changed view.
-    pub onchange: Callback<View>,
+    pub(crate) onchange: Callback<View>,
     /// Rows shown / rows in all, for the count beside the search box.
-    pub shown: usize,
+    pub(crate) shown: usize,
     /// Rows in all.
-    pub total: usize,
+    pub(crate) total: usize,
 }
 
 /// Sort order and search over the result rows. (Outcome filters are the
 /// summary's chips.) `/` focuses the search box.
 #[component]
-pub fn Toolbar(props: &ToolbarProps) -> Html {
+pub(crate) fn Toolbar(props: &ToolbarProps) -> Html {
     let on_sort = {
         let (view, cb) = (props.view.clone(), props.onchange.clone());
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             cb.emit(View {
-                sort: SortKey::from_value(&select.value()),
+                sort: SortKey::from_value(&select.value()).unwrap_or(view.sort),
                 ..view.clone()
             });
         })
@@ -43,11 +44,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     html! {
         <div class="toolbar">
             <label>{ "Sort " }
-                <select id="sort" onchange={on_sort}>
-                    { for SortKey::ALL.iter().map(|(key, value, label)| html! {
-                        <option value={*value} selected={props.view.sort == *key}>{ *label }</option>
-                    }) }
-                </select>
+                <select id="sort" onchange={on_sort}>{ options(props.view.sort) }</select>
             </label>
             <label>{ "Search " }
                 <input id="search" type="search" placeholder="URL or detail  ( / )"

@@ -11,7 +11,7 @@ fn window() -> Option<web_sys::Window> {
 }
 
 /// A file's text.
-pub async fn read_file(file: &File) -> Result<String, String> {
+pub(crate) async fn read_file(file: &File) -> Result<String, String> {
     let text = JsFuture::from(file.text())
         .await
         .map_err(|_| format!("{}: the browser could not read this file", file.name()))?;
@@ -20,7 +20,7 @@ pub async fn read_file(file: &File) -> Result<String, String> {
 }
 
 /// Offers `text` as a download named `name`.
-pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let fail = |_| format!("the browser refused to save {name}");
     let parts = js_sys::Array::of1(&text.into());
     let options = BlobPropertyBag::new();
@@ -37,7 +37,7 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
 }
 
 /// Copies `text` to the clipboard.
-pub async fn copy(text: &str) -> Result<(), String> {
+pub(crate) async fn copy(text: &str) -> Result<(), String> {
     let clipboard = window().ok_or("no window")?.navigator().clipboard();
     JsFuture::from(clipboard.write_text(text))
         .await
@@ -46,7 +46,7 @@ pub async fn copy(text: &str) -> Result<(), String> {
 }
 
 /// The page's address without its fragment.
-pub fn page_address() -> String {
+pub(crate) fn page_address() -> String {
     let href = window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
@@ -54,7 +54,7 @@ pub fn page_address() -> String {
 }
 
 /// The fragment (with `#`), if any.
-pub fn fragment() -> String {
+pub(crate) fn fragment() -> String {
     window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default()
@@ -62,7 +62,7 @@ pub fn fragment() -> String {
 
 /// Drops the fragment from the address bar without reloading, so a reload
 /// keeps the person's edits instead of reopening the shared list.
-pub fn clear_fragment() {
+pub(crate) fn clear_fragment() {
     if let Some(history) = window().and_then(|w| w.history().ok()) {
         let _ =
             history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_address()));
@@ -70,14 +70,14 @@ pub fn clear_fragment() {
 }
 
 /// Sets the tab's title.
-pub fn set_title(title: &str) {
+pub(crate) fn set_title(title: &str) {
     if let Some(document) = window().and_then(|w| w.document()) {
         document.set_title(title);
     }
 }
 
 /// Asks once for permission to notify; true when granted.
-pub async fn allow_notifications() -> bool {
+pub(crate) async fn allow_notifications() -> bool {
     if Notification::permission() == web_sys::NotificationPermission::Granted {
         return true;
     }
@@ -95,7 +95,7 @@ pub async fn allow_notifications() -> bool {
 }
 
 /// Shows a notification if permission was granted; silently nothing otherwise.
-pub fn notify(title: &str, body: &str) {
+pub(crate) fn notify(title: &str, body: &str) {
     if Notification::permission() != web_sys::NotificationPermission::Granted {
         return;
     }

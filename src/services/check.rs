@@ -1,5 +1,6 @@
 //! One site, checked from the browser (direct mode), reporting no more than the
-//! browser let us see. See DESIGN.md "Direct mode" and SECURITY.md.
+//! browser let us see (docs/ARCHITECTURE.md, "Direct mode"). The verdict is
+//! core's one rule ([`Seen::outcome`]); this module only says what it saw.
 //!
 //! 1. `mode: cors`: a readable response gives the real status → `up`/`down`.
 //! 2. A CORS rejection looks exactly like a network failure (a `TypeError`), so
@@ -13,27 +14,26 @@ use futures::future::{select, Either};
 use futures::FutureExt;
 use gloo_net::http::{Request, Response};
 use std::time::Duration;
-use upcheck_core::policy::{direct_block, DirectBlock};
+use upcheck_core::policy::direct_block;
 use upcheck_core::summary::format_ms;
-use upcheck_core::{Outcome, StatusRule};
+use upcheck_core::wire::ErrorKind;
+use upcheck_core::{CheckResult, Seen, StatusRule};
 use url::Url;
 use web_sys::{AbortController, RequestCache, RequestMode, ResponseType};
 
-use crate::state::CheckResult;
-
 /// How to check, shared by every check of a run.
 #[derive(Debug, Clone)]
-pub struct CheckOptions {
+pub(crate) struct CheckOptions {
     /// Per-fetch deadline.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Which statuses count as `up`.
-    pub accept: StatusRule,
+    pub(crate) accept: StatusRule,
     /// The page's own URL, to decide what the browser will refuse.
-    pub page: Option<Url>,
+    pub(crate) page: Option<Url>,
 }
 
 /// Resolves when the person stops the run.
-pub type StopSignal = futures::future::Shared<futures::channel::oneshot::Receiver<()>>;
+pub(crate) type StopSignal = futures::future::Shared<futures::channel::oneshot::Receiver<()>>;
 
 /// How one fetch ended.
 enum Fetched {
@@ -45,10 +45,11 @@ enum Fetched {
 }
 
 /// Checks one site. Never panics on anything the network does.
-pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckResult {
+pub(crate) async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckResult {
     let started = now();
+    let verdict = |seen: Seen| seen.outcome(&opts.accept);
     if let Some(block) = opts.page.as_ref().and_then(|page| direct_block(page, url)) {
-        return blocked(block);
+        return CheckResult::bare(verdict(Seen::Refused), block.reason());
     }
     let deadline = started + opts.timeout.as_secs_f64() * 1_000.0;
     let cors_start = now();
@@ -56,11 +57,7 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
         Fetched::Response(resp) => {
             let latency = now() - cors_start;
             let status = resp.status();
-            let outcome = if opts.accept.accepts(status) {
-                Outcome::Up
-            } else {
-                Outcome::Down
-            };
+            let outcome = verdict(Seen::Response(status));
             let reason = resp.status_text();
             let final_url = resp.redirected().then(|| resp.url());
             let mut detail = format!("HTTP {status} {reason}").trim_end().to_owned();
@@ -68,17 +65,15 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
                 detail.push_str(&format!(" after redirects → {to}"));
             }
             CheckResult {
-                outcome,
                 status: Some(status),
                 latency_ms: Some(latency),
                 busy_ms: now() - started,
-                detail,
                 final_url,
-                proxy: None,
+                ..CheckResult::bare(outcome, detail)
             }
         }
-        Fetched::TimedOut => timed_out(opts.timeout, started),
-        Fetched::Stopped => stopped(started),
+        Fetched::TimedOut => timed_out(opts, started),
+        Fetched::Stopped => stopped(opts, started),
         Fetched::Rejected(_) => {
             let opaque_start = now();
             match fetch(url, RequestMode::NoCors, deadline, stop).await {
@@ -90,29 +85,24 @@ pub async fn check(url: &Url, opts: &CheckOptions, stop: &StopSignal) -> CheckRe
                         format!("server answered (response type {:?})", resp.type_())
                     };
                     CheckResult {
-                        outcome: Outcome::Reachable,
-                        status: None,
                         latency_ms: Some(latency),
                         busy_ms: now() - started,
-                        detail,
-                        final_url: None,
-                        proxy: None,
+                        ..CheckResult::bare(verdict(Seen::Opaque), detail)
                     }
                 }
+                // The browser will not say which failure it was: `Other`.
                 Fetched::Rejected(message) => CheckResult {
-                    outcome: Outcome::Unreachable,
-                    status: None,
-                    latency_ms: None,
                     busy_ms: now() - started,
-                    detail: format!(
-                        "no HTTP response: refused, DNS failure, reset, TLS error or blocked \
-                         by the browser (it does not say which: {message})"
-                    ),
-                    final_url: None,
-                    proxy: None,
+                    ..CheckResult::bare(
+                        verdict(Seen::Failure(ErrorKind::Other)),
+                        format!(
+                            "no HTTP response: refused, DNS failure, reset, TLS error or \
+                             blocked by the browser (it does not say which: {message})"
+                        ),
+                    )
                 },
-                Fetched::TimedOut => timed_out(opts.timeout, started),
-                Fetched::Stopped => stopped(started),
+                Fetched::TimedOut => timed_out(opts, started),
+                Fetched::Stopped => stopped(opts, started),
             }
         }
     }
@@ -154,47 +144,29 @@ fn error_text(err: &gloo_net::Error) -> String {
     }
 }
 
-fn blocked(block: DirectBlock) -> CheckResult {
+fn timed_out(opts: &CheckOptions, started: f64) -> CheckResult {
+    let limit = format_ms(opts.timeout.as_secs_f64() * 1_000.0);
     CheckResult {
-        outcome: Outcome::Blocked,
-        status: None,
-        latency_ms: None,
-        busy_ms: 0.0,
-        detail: block.reason(),
-        final_url: None,
-        proxy: None,
+        busy_ms: now() - started,
+        ..CheckResult::bare(
+            Seen::Failure(ErrorKind::Timeout).outcome(&opts.accept),
+            format!("no response within {limit}"),
+        )
     }
 }
 
-fn timed_out(timeout: Duration, started: f64) -> CheckResult {
+fn stopped(opts: &CheckOptions, started: f64) -> CheckResult {
     CheckResult {
-        outcome: Outcome::Timeout,
-        status: None,
-        latency_ms: None,
         busy_ms: now() - started,
-        detail: format!(
-            "no response within {}",
-            format_ms(timeout.as_secs_f64() * 1_000.0)
-        ),
-        final_url: None,
-        proxy: None,
-    }
-}
-
-fn stopped(started: f64) -> CheckResult {
-    CheckResult {
-        outcome: Outcome::Cancelled,
-        status: None,
-        latency_ms: None,
-        busy_ms: now() - started,
-        detail: "stopped before it finished".into(),
-        final_url: None,
-        proxy: None,
+        ..CheckResult::bare(
+            Seen::Stopped.outcome(&opts.accept),
+            "stopped before it finished",
+        )
     }
 }
 
 /// Milliseconds on the page's monotonic clock.
-pub fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())

@@ -15,21 +15,28 @@ use yew::Callback;
 
 use super::check::{check, now, CheckOptions, StopSignal};
 use super::proxy::{self, BatchError};
-use crate::state::CheckResult;
 use upcheck_core::wire::CheckRequest;
+use upcheck_core::{CheckResult, Outcome};
 
 /// One site to check.
 #[derive(Debug, Clone)]
-pub struct Job {
+pub(crate) struct Job {
     /// Row id to report against.
-    pub id: usize,
+    pub(crate) id: usize,
     /// What to fetch.
-    pub url: Url,
+    pub(crate) url: Url,
+}
+
+impl Job {
+    /// Check `url` for row `id`.
+    pub(crate) fn new(id: usize, url: Url) -> Self {
+        Job { id, url }
+    }
 }
 
 /// What the pool reports, in the order it happens.
 #[derive(Debug, Clone)]
-pub enum EngineEvent {
+pub(crate) enum EngineEvent {
     /// A slot was free and the check of row `id` started.
     Checking(usize),
     /// Row `id` finished.
@@ -60,15 +67,14 @@ async fn run_batch(
         }
         let mut request = CheckRequest::new(batch.iter().map(|j| j.url.to_string()).collect());
         request.timeout_ms = opts.timeout.as_millis().try_into().unwrap_or(u32::MAX);
+        // The proxy decides each line with the person's rule: its line is final.
+        request.accept = Some(opts.accept.to_string());
         proxy::check_batch(base, &request, stop, |line| {
             let Some(job) = batch.get(line.index) else {
                 return; // not one of ours: ignore rather than misattribute
             };
             if std::mem::take(&mut pending[line.index]) {
-                batcher.push(EngineEvent::Finished(
-                    job.id,
-                    proxy::to_result(line, &opts.accept),
-                ));
+                batcher.push(EngineEvent::Finished(job.id, CheckResult::from(line)));
             }
         })
         .await
@@ -84,14 +90,14 @@ async fn run_batch(
 
 /// Stops a run: in-flight fetches are aborted and end `cancelled`, queued jobs
 /// end `cancelled` without a request. Dropping the handle stops the run too.
-pub struct StopHandle {
+pub(crate) struct StopHandle {
     sender: Option<oneshot::Sender<()>>,
     flag: Rc<Cell<bool>>,
 }
 
 impl StopHandle {
     /// Stops the run.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.flag.set(true);
         if let Some(tx) = self.sender.take() {
             let _ = tx.send(());
@@ -137,7 +143,7 @@ impl Batcher {
 
 /// Where checks run.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Via {
+pub(crate) enum Via {
     /// From the browser itself.
     Direct,
     /// Through the Upcheck proxy at `base` (e.g. `http://127.0.0.1:8080`).
@@ -151,7 +157,7 @@ pub enum Via {
 
 /// Starts checking `jobs`, at most `concurrency` at once. Events reach
 /// `on_events` in order, batched per frame; the final `Done` is never delayed.
-pub fn run(
+pub(crate) fn start(
     jobs: Vec<Job>,
     concurrency: usize,
     opts: CheckOptions,
@@ -178,7 +184,7 @@ pub fn run(
                 futures::stream::iter(jobs)
                     .for_each_concurrent(concurrency.max(1), |job| async move {
                         let result = if stopped.get() {
-                            CheckResult::cancelled_before_start()
+                            CheckResult::bare(Outcome::Cancelled, "stopped before it started")
                         } else {
                             batcher.push(EngineEvent::Checking(job.id));
                             check(&job.url, opts, stop).await

@@ -1,8 +1,8 @@
 //! The page's I/O: checking sites from the browser or through the proxy,
 //! running the pool, and keeping the list and settings in local storage.
 
-pub mod browser;
-pub mod check;
-pub mod engine;
-pub mod proxy;
-pub mod storage;
+pub(crate) mod browser;
+pub(crate) mod check;
+pub(crate) mod engine;
+pub(crate) mod proxy;
+pub(crate) mod storage;

@@ -1,4 +1,4 @@
-//! Checks through an Upcheck proxy (DESIGN.md "Proxy mode — API v1"): one
+//! Checks through an Upcheck proxy (docs/API.md): one
 //! streamed `POST /api/check` per batch, read incrementally, one NDJSON line
 //! per site in completion order. Never one request per site: a browser opens
 //! only 6 connections per host, which would cap the run at 6 sites in flight.
@@ -6,22 +6,20 @@
 use futures::future::{select, Either};
 use futures::FutureExt;
 use gloo_net::http::Request;
-use std::rc::Rc;
 use std::time::Duration;
-use upcheck_core::wire::{CheckLine, CheckRequest, ErrorBody, ErrorKind, Health};
-use upcheck_core::{Outcome, StatusRule};
+use upcheck_core::wire::{CheckLine, CheckRequest, ErrorBody, Health};
+use upcheck_core::{CheckResult, Outcome};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCache};
 
 use super::check::StopSignal;
-use crate::state::CheckResult;
 
 /// How long the page waits for `GET /api/health` before deciding there is no proxy.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `base` + `path`, with exactly one slash between them.
-pub fn endpoint(base: &str, path: &str) -> String {
+pub(crate) fn endpoint(base: &str, path: &str) -> String {
     format!(
         "{}/{}",
         base.trim_end_matches('/'),
@@ -30,7 +28,7 @@ pub fn endpoint(base: &str, path: &str) -> String {
 }
 
 /// Asks `base` whether an Upcheck proxy answers there.
-pub async fn probe(base: &str) -> Result<Health, String> {
+pub(crate) async fn probe(base: &str) -> Result<Health, String> {
     let request = Request::get(&endpoint(base, "/api/health"))
         .cache(RequestCache::NoStore)
         .send()
@@ -55,7 +53,7 @@ pub async fn probe(base: &str) -> Result<Health, String> {
 
 /// What the batch request itself ran into (not any one site).
 #[derive(Debug, Clone, PartialEq)]
-pub enum BatchError {
+pub(crate) enum BatchError {
     /// The proxy refused the batch (400, 403, 413, 415, 429…), saying why.
     Refused(String),
     /// The proxy could not be reached, or the stream broke off.
@@ -65,7 +63,7 @@ pub enum BatchError {
 }
 
 /// Sends `urls` as one batch and calls `on_line` with each line as it arrives.
-pub async fn check_batch(
+pub(crate) async fn check_batch(
     base: &str,
     request: &CheckRequest,
     stop: &StopSignal,
@@ -151,68 +149,12 @@ fn parse_line(line: &[u8], on_line: &mut impl FnMut(CheckLine)) -> Result<(), Ba
     Ok(())
 }
 
-/// Turns one proxy line into a row result, applying the person's status rule
-/// (the proxy decides with the default 2xx/3xx).
-pub fn to_result(line: CheckLine, accept: &StatusRule) -> CheckResult {
-    let redirect_failure = matches!(
-        line.error.as_ref().map(|e| e.kind),
-        Some(ErrorKind::TooManyRedirects | ErrorKind::RedirectLoop | ErrorKind::BadRedirect)
-    );
-    let outcome = match (line.outcome, line.status) {
-        (Outcome::Up | Outcome::Down, Some(status)) if !redirect_failure => {
-            if accept.accepts(status) {
-                Outcome::Up
-            } else {
-                Outcome::Down
-            }
-        }
-        (outcome, _) => outcome,
-    };
-    let mut detail = match (line.status, &line.error) {
-        (_, Some(err)) => err.message.clone(),
-        (Some(status), None) => format!("HTTP {status} {}", line.reason.as_deref().unwrap_or(""))
-            .trim_end()
-            .to_owned(),
-        (None, None) => String::new(),
-    };
-    if !line.redirects.is_empty() {
-        if let Some(to) = &line.final_url {
-            detail.push_str(&format!(" after {} redirects → {to}", line.redirects.len()));
-        }
-    }
-    if let Some(tls) = &line.tls {
-        if tls.days_left < 14 {
-            detail.push_str(&format!(" · certificate expires in {} days", tls.days_left));
-        }
-    }
-    let total = line.timings_ms.total as f64;
-    CheckResult {
-        outcome,
-        status: line.status,
-        latency_ms: line.status.map(|_| total),
-        // The proxy's own measure of the check, so the sum of check times means
-        // the same as in direct mode.
-        busy_ms: total,
-        detail,
-        final_url: line.final_url.clone(),
-        proxy: Some(Rc::new(line)),
-    }
-}
-
 /// The row text for a site the batch never got to.
-pub fn unchecked(error: &BatchError) -> CheckResult {
+pub(crate) fn unchecked(error: &BatchError) -> CheckResult {
     let (outcome, detail) = match error {
         BatchError::Stopped => (Outcome::Cancelled, "stopped before it finished".to_owned()),
         BatchError::Refused(why) => (Outcome::Blocked, why.clone()),
         BatchError::Unreachable(why) => (Outcome::Cancelled, format!("not checked: {why}")),
     };
-    CheckResult {
-        outcome,
-        status: None,
-        latency_ms: None,
-        busy_ms: 0.0,
-        detail,
-        final_url: None,
-        proxy: None,
-    }
+    CheckResult::bare(outcome, detail)
 }

@@ -5,12 +5,24 @@
 //! the page works without it.
 
 use gloo_storage::{LocalStorage, Storage};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::rc::Rc;
-use upcheck_core::Outcome;
+use upcheck_core::{CheckResult, Outcome, Row};
 
-use crate::components::Settings;
-use crate::state::{Row, SavedResult};
+use crate::model::Settings;
+
+/// A result kept from an earlier visit, with the site's history. Reads what
+/// earlier versions of the page saved (the same fields, flat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Saved {
+    /// The last result.
+    #[serde(flatten)]
+    pub(crate) result: CheckResult,
+    /// The outcome history.
+    #[serde(default)]
+    pub(crate) history: Vec<Outcome>,
+}
 
 const LIST_KEY: &str = "upcheck.list.v1";
 const SETTINGS_KEY: &str = "upcheck.settings.v1";
@@ -21,48 +33,45 @@ const RESULTS_KEY: &str = "upcheck.results.v1";
 const MAX_SAVED: usize = 20_000;
 
 /// The saved list, or an empty one.
-pub fn load_list() -> String {
+pub(crate) fn load_list() -> String {
     LocalStorage::get(LIST_KEY).unwrap_or_default()
 }
 
 /// Saves the list; failures (quota, disabled storage) are ignored on purpose.
-pub fn save_list(text: &str) {
+pub(crate) fn save_list(text: &str) {
     let _ = LocalStorage::set(LIST_KEY, text);
 }
 
 /// The saved settings, or the defaults (also when saved ones no longer parse).
-pub fn load_settings() -> Settings {
+pub(crate) fn load_settings() -> Settings {
     LocalStorage::get(SETTINGS_KEY).unwrap_or_default()
 }
 
 /// Saves the settings.
-pub fn save_settings(settings: &Settings) {
+pub(crate) fn save_settings(settings: &Settings) {
     let _ = LocalStorage::set(SETTINGS_KEY, settings);
 }
 
 /// Results of the last run, by normalised URL.
-pub fn load_results() -> HashMap<String, SavedResult> {
+pub(crate) fn load_results() -> HashMap<String, Saved> {
     LocalStorage::get(RESULTS_KEY).unwrap_or_default()
 }
 
 /// Keeps every finished row's result for the next visit.
-pub fn save_results(rows: &[Rc<Row>]) {
+pub(crate) fn save_results(rows: &[Rc<Row>]) {
     if rows.len() > MAX_SAVED {
         LocalStorage::delete(RESULTS_KEY);
         return;
     }
-    let saved: HashMap<&str, SavedResult> = rows
+    let saved: HashMap<&str, Saved> = rows
         .iter()
-        .filter(|r| r.outcome.is_final() && r.outcome != Outcome::Invalid)
-        .map(|r| {
-            let result = SavedResult {
-                outcome: r.outcome,
-                status: r.status,
-                latency_ms: r.latency_ms,
-                detail: r.detail.clone(),
+        .filter(|r| r.outcome() != Outcome::Invalid)
+        .filter_map(|r| {
+            let saved = Saved {
+                result: r.result()?.clone(),
                 history: r.history.clone(),
             };
-            (r.url.as_str(), result)
+            Some((r.url.as_str(), saved))
         })
         .collect();
     let _ = LocalStorage::set(RESULTS_KEY, saved);

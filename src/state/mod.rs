@@ -11,41 +11,52 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use upcheck_core::parse::ParsedList;
-use upcheck_core::{Outcome, Tally};
+use upcheck_core::{CheckResult, Outcome, Progress, Row, Tally};
 use yew::Reducible;
 
-use crate::view::View;
+use crate::model::{Mode, View};
+use crate::services::storage::Saved;
 
-mod row;
-mod run;
+mod runs;
 #[cfg(test)]
 mod tests;
 
-use row::{answered, observed};
-pub use row::{CheckResult, Row, SavedResult, Transition, HISTORY_LEN};
-pub use run::{Mode, RunInfo, RunRecord};
+pub(crate) use runs::{RunInfo, RunRecord};
+
+/// A site that went from answering to failing, or back (for notifications).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Transition {
+    /// Increases with every transition, so a listener knows which are new.
+    pub(crate) seq: u64,
+    /// The site.
+    pub(crate) url: String,
+    /// Its previous outcome.
+    pub(crate) from: Outcome,
+    /// Its new outcome.
+    pub(crate) to: Outcome,
+}
 
 /// The page's state.
 #[derive(Debug, Clone, Default)]
-pub struct State {
+pub(crate) struct State {
     /// Result rows, indexed by id.
-    pub rows: Rc<RefCell<Vec<Rc<Row>>>>,
+    pub(crate) rows: Rc<RefCell<Vec<Rc<Row>>>>,
     /// Bumped on every row change.
-    pub version: u64,
+    pub(crate) version: u64,
     /// Counts per outcome over all rows; `sum_ms` for the current run.
-    pub tally: Tally,
+    pub(crate) tally: Tally,
     /// The current or last run.
-    pub run: Option<RunInfo>,
+    pub(crate) run: Option<RunInfo>,
     /// Duplicates merged when the list was read.
-    pub duplicates: usize,
+    pub(crate) duplicates: usize,
     /// Finished whole-list runs, newest last (a few per mode).
-    pub history: Vec<RunRecord>,
+    pub(crate) history: Vec<RunRecord>,
     /// How long reading the last list took, in milliseconds.
-    pub read_ms: Option<f64>,
+    pub(crate) read_ms: Option<f64>,
     /// Sort, filter and search of the result list.
-    pub view: View,
+    pub(crate) view: View,
     /// The latest sites that changed between answering and failing.
-    pub transitions: Rc<Vec<Transition>>,
+    pub(crate) transitions: Rc<Vec<Transition>>,
 }
 
 impl PartialEq for State {
@@ -62,12 +73,12 @@ impl PartialEq for State {
 
 impl State {
     /// True while checks are still running.
-    pub fn running(&self) -> bool {
+    pub(crate) fn running(&self) -> bool {
         self.run.as_ref().is_some_and(|r| r.wall_ms.is_none())
     }
 
     /// The latest finished run of each mode for the current list, if both exist.
-    pub fn comparison(&self) -> Option<(&RunRecord, &RunRecord)> {
+    pub(crate) fn comparison(&self) -> Option<(&RunRecord, &RunRecord)> {
         let run = self.run.as_ref()?;
         let (key, via_proxy) = (run.list_key, run.via_proxy);
         let latest = |mode| {
@@ -79,12 +90,12 @@ impl State {
     }
 
     /// Ids of rows that can be checked again (everything but `invalid`).
-    pub fn checkable_ids(&self, only_failed: bool) -> Vec<usize> {
+    pub(crate) fn checkable_ids(&self, only_failed: bool) -> Vec<usize> {
         self.rows
             .borrow()
             .iter()
-            .filter(|r| r.outcome != Outcome::Invalid && r.outcome.is_final())
-            .filter(|r| !only_failed || r.outcome.is_failure())
+            .filter(|r| r.outcome() != Outcome::Invalid && r.outcome().is_final())
+            .filter(|r| !only_failed || r.outcome().worth_rechecking())
             .map(|r| r.id)
             .collect()
     }
@@ -92,7 +103,7 @@ impl State {
 
 /// Everything that can happen to the page's state.
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     /// A new run over a parsed list: rows replaced, valid ones queued.
     Start {
         /// Run identity.
@@ -130,7 +141,7 @@ pub enum Action {
         /// The saved list, parsed.
         list: Rc<ParsedList>,
         /// Saved results by normalised URL.
-        saved: Rc<HashMap<String, SavedResult>>,
+        saved: Rc<HashMap<String, Saved>>,
     },
     /// A new sort, filter or search.
     SetView(View),
@@ -178,12 +189,7 @@ impl State {
                 next.tally.sum_ms = 0.0;
                 for id in ids {
                     next.update(id, |row| {
-                        row.outcome = Outcome::Queued;
-                        row.status = None;
-                        row.latency_ms = None;
-                        row.detail.clear();
-                        row.final_url = None;
-                        row.proxy = None;
+                        row.progress = Progress::Queued;
                         row.stale = false;
                     });
                 }
@@ -191,7 +197,7 @@ impl State {
             }
             Action::Checking { run, id } => {
                 if next.is_current(run) {
-                    next.update(id, |row| row.outcome = Outcome::Checking);
+                    next.update(id, |row| row.progress = Progress::Checking);
                 }
             }
             Action::Finished { run, id, result } => {
@@ -199,18 +205,9 @@ impl State {
                     next.note_transition(id, result.outcome);
                     next.tally.add_latency(result.busy_ms);
                     next.update(id, |row| {
-                        row.outcome = result.outcome;
-                        row.status = result.status;
-                        row.latency_ms = result.latency_ms;
-                        row.detail = result.detail;
-                        row.final_url = result.final_url;
-                        row.proxy = result.proxy;
+                        row.remember(result.outcome);
+                        row.progress = Progress::Done(result);
                         row.stale = false;
-                        if result.outcome != Outcome::Cancelled {
-                            row.history.push(result.outcome);
-                            let extra = row.history.len().saturating_sub(HISTORY_LEN);
-                            row.history.drain(..extra);
-                        }
                     });
                 }
             }
@@ -247,32 +244,20 @@ impl State {
             .iter()
             .enumerate()
             .map(|(id, entry)| {
-                let (url, outcome, detail) = match &entry.target {
-                    Ok(url) => (url.to_string(), Outcome::Queued, String::new()),
-                    Err(err) => (
-                        entry.input.clone(),
-                        Outcome::Invalid,
-                        format!("line {}: {err}", entry.line),
-                    ),
-                };
-                Rc::new(Row {
-                    id,
-                    line: entry.line,
-                    url,
-                    outcome,
-                    status: None,
-                    latency_ms: None,
-                    detail,
-                    final_url: None,
-                    proxy: None,
-                    stale: false,
-                    history: Vec::new(),
+                Rc::new(match &entry.target {
+                    Ok(url) => Row::queued(id, entry.line, url.to_string()),
+                    Err(err) => {
+                        let mut row = Row::queued(id, entry.line, entry.input.clone());
+                        let detail = format!("line {}: {err}", entry.line);
+                        row.progress = Progress::Done(CheckResult::bare(Outcome::Invalid, detail));
+                        row
+                    }
                 })
             })
             .collect();
         let mut tally = Tally::default();
         for row in &rows {
-            tally.add(row.outcome);
+            tally.add(row.outcome());
         }
         // A fresh vector: the previous run's rows stay untouched for anyone
         // still holding them.
@@ -291,7 +276,7 @@ impl State {
             };
             (row.url.clone(), from)
         };
-        if observed(from) && observed(to) && answered(from) != answered(to) {
+        if from.observed() && to.observed() && from.answered() != to.answered() {
             let seq = self.transitions.last().map_or(1, |t| t.seq + 1);
             let mut list = (*self.transitions).clone();
             list.push(Transition { seq, url, from, to });
@@ -301,29 +286,24 @@ impl State {
         }
     }
 
-    fn restore(&mut self, list: &ParsedList, saved: &HashMap<String, SavedResult>) {
+    fn restore(&mut self, list: &ParsedList, saved: &HashMap<String, Saved>) {
         self.start_rows(list);
         let mut rows = self.rows.borrow_mut();
         for slot in rows.iter_mut() {
             let row = Rc::make_mut(slot);
-            if row.outcome == Outcome::Invalid {
+            if row.outcome() == Outcome::Invalid {
                 continue;
             }
             row.stale = true;
-            match saved.get(&row.url) {
-                Some(s) => {
-                    row.outcome = s.outcome;
-                    row.status = s.status;
-                    row.latency_ms = s.latency_ms;
-                    row.detail = s.detail.clone();
-                    row.history = s.history.clone();
-                }
-                None => row.detail = "not checked yet".into(),
+            // A site the earlier visit never finished stays queued.
+            if let Some(s) = saved.get(&row.url) {
+                row.history = s.history.clone();
+                row.progress = Progress::Done(s.result.clone());
             }
         }
         let mut tally = Tally::default();
         for row in rows.iter() {
-            tally.add(row.outcome);
+            tally.add(row.outcome());
         }
         self.tally = tally;
     }
@@ -356,10 +336,10 @@ impl State {
         let Some(slot) = rows.get_mut(id) else {
             return;
         };
-        let before = slot.outcome;
+        let before = slot.outcome();
         let mut row = (**slot).clone();
         change(&mut row);
-        self.tally.change(before, row.outcome);
+        self.tally.change(before, row.outcome());
         *slot = Rc::new(row);
         self.version += 1;
     }

@@ -19,13 +19,9 @@ fn run(id: u64, mode: Mode, whole_list: bool, sites: usize) -> RunInfo {
 
 fn result(outcome: Outcome, ms: f64) -> CheckResult {
     CheckResult {
-        outcome,
-        status: None,
         latency_ms: Some(ms),
         busy_ms: ms,
-        detail: String::new(),
-        final_url: None,
-        proxy: None,
+        ..CheckResult::bare(outcome, "")
     }
 }
 
@@ -61,15 +57,15 @@ fn results_of_old_runs_are_ignored_and_rechecks_keep_other_rows() {
         run: run(2, Mode::Concurrent, false, 1),
         ids: vec![1],
     });
-    assert_eq!(s.rows.borrow()[0].outcome, Outcome::Up);
-    assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+    assert_eq!(s.rows.borrow()[0].outcome(), Outcome::Up);
+    assert_eq!(s.rows.borrow()[1].outcome(), Outcome::Queued);
     // A late result of run 1 must not touch the row.
     let s = s.reduce(Action::Finished {
         run: 1,
         id: 1,
         result: result(Outcome::Down, 5.0),
     });
-    assert_eq!(s.rows.borrow()[1].outcome, Outcome::Queued);
+    assert_eq!(s.rows.borrow()[1].outcome(), Outcome::Queued);
     let s = s.reduce(Action::RunDone {
         run: 2,
         wall_ms: 3.0,

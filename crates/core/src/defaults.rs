@@ -1,4 +1,5 @@
 //! Defaults shared by every front end, so the page and the proxy agree.
+//! (The request's default method is `wire::Method::default()`.)
 
 /// Checks in flight at once in the page unless the person changes it.
 pub const CONCURRENCY: u32 = 16;
@@ -19,8 +20,6 @@ pub const MAX_URL_LEN: usize = 4096;
 pub const MAX_REDIRECTS: u32 = 10;
 /// Most redirects a check request may ask the proxy to follow.
 pub const MAX_REDIRECTS_CAP: u32 = 20;
-/// HTTP method the proxy uses when a check request does not say.
-pub const METHOD: crate::wire::Method = crate::wire::Method::Get;
 /// Most URLs in one `POST /api/check` unless the proxy is configured otherwise;
 /// matches the largest paste the page is built for.
 pub const PROXY_MAX_URLS: usize = 10_000;
@@ -28,3 +27,5 @@ pub const PROXY_MAX_URLS: usize = 10_000;
 pub const PROXY_BATCH_CONCURRENCY: usize = 256;
 /// Checks in flight at once to one target `host:port` (a browser's per-host cap).
 pub const PROXY_PER_HOST: usize = 6;
+/// Certificates closer to expiry than this many days get a warning.
+pub const CERT_WARN_DAYS: i64 = 14;

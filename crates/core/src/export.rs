@@ -1,31 +1,10 @@
 //! Results out of the page: CSV, JSON lines in the proxy's own format (so one
-//! tool reads both), and a Markdown table.
+//! tool reads both), and a Markdown table. Each takes the rows as they are
+//! held ([`Row`]), so a field added to the result reaches every format here.
 
-use crate::wire::{CheckLine, ErrorKind, LineError, Timings};
-use crate::Outcome;
-
-/// One result row, as the page holds it.
-#[derive(Debug, Clone, Copy)]
-pub struct ExportRow<'a> {
-    /// Position in the list.
-    pub index: usize,
-    /// Line of the pasted list.
-    pub line: usize,
-    /// Normalised URL (or the text as written, for `invalid`).
-    pub url: &'a str,
-    /// Outcome.
-    pub outcome: Outcome,
-    /// HTTP status, if seen.
-    pub status: Option<u16>,
-    /// Latency in milliseconds, if measured.
-    pub latency_ms: Option<f64>,
-    /// What was seen, in words.
-    pub detail: &'a str,
-    /// Final URL after redirects, if known.
-    pub final_url: Option<&'a str>,
-    /// The proxy's full report, when the check went through the proxy.
-    pub proxy: Option<&'a CheckLine>,
-}
+use crate::result::CheckResult;
+use crate::row::Row;
+use crate::wire::CheckLine;
 
 /// Header of the CSV export.
 pub const CSV_HEADER: [&str; 7] = [
@@ -38,23 +17,43 @@ pub const CSV_HEADER: [&str; 7] = [
     "detail",
 ];
 
-/// CSV with a header row; fields quoted where needed.
-pub fn to_csv(rows: &[ExportRow<'_>]) -> String {
+/// A text cell a spreadsheet will not run as a formula: one starting with
+/// `=`, `+`, `-` or `@` (or a tab or carriage return, which some read past)
+/// gets a leading `'` (OWASP's advice on CSV injection). A URL or a detail
+/// never needs to start with one of these, so nothing of value is lost.
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+/// CSV with a header row; fields quoted where needed, formulas neutralised.
+pub fn to_csv(rows: &[&Row]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     // Writing to memory cannot fail; a failed record is skipped rather than
     // losing the whole export.
     let _ = w.write_record(CSV_HEADER);
     for r in rows {
+        let result = r.result();
         let _ = w.write_record([
             r.line.to_string(),
-            r.url.to_owned(),
-            r.outcome.as_str().to_owned(),
-            r.status.map(|s| s.to_string()).unwrap_or_default(),
-            r.latency_ms
+            inert(&r.url),
+            r.outcome().as_str().to_owned(),
+            result
+                .and_then(|x| x.status)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            r.latency_ms()
                 .map(|ms| format!("{ms:.0}"))
                 .unwrap_or_default(),
-            r.final_url.unwrap_or_default().to_owned(),
-            r.detail.to_owned(),
+            inert(
+                result
+                    .and_then(|x| x.final_url.as_deref())
+                    .unwrap_or_default(),
+            ),
+            inert(r.detail()),
         ]);
     }
     w.into_inner()
@@ -63,7 +62,7 @@ pub fn to_csv(rows: &[ExportRow<'_>]) -> String {
 }
 
 /// One JSON object per line, exactly the proxy's `POST /api/check` line format.
-pub fn to_json_lines(rows: &[ExportRow<'_>]) -> String {
+pub fn to_json_lines(rows: &[&Row]) -> String {
     rows.iter()
         .filter_map(|r| serde_json::to_string(&as_line(r)).ok())
         .map(|mut line| {
@@ -73,62 +72,36 @@ pub fn to_json_lines(rows: &[ExportRow<'_>]) -> String {
         .collect()
 }
 
-/// A row as a proxy line: the proxy's own report when there is one, else what
-/// the browser saw, with the fields it could not learn left `null`.
-pub fn as_line(r: &ExportRow<'_>) -> CheckLine {
-    if let Some(line) = r.proxy {
-        let mut line = line.clone();
-        line.index = r.index;
-        line.outcome = r.outcome;
-        return line;
-    }
-    let kind = match r.outcome {
-        Outcome::Up | Outcome::Down | Outcome::Reachable | Outcome::Queued | Outcome::Checking => {
-            None
-        }
-        Outcome::Timeout => Some(ErrorKind::Timeout),
-        Outcome::Invalid => Some(ErrorKind::BadUrl),
-        _ => Some(ErrorKind::Other),
+/// A row as a proxy line; an unfinished row has only its outcome.
+pub fn as_line(r: &Row) -> CheckLine {
+    let result = match r.result() {
+        Some(result) => result.clone(),
+        None => CheckResult::bare(r.outcome(), ""),
     };
-    CheckLine {
-        index: r.index,
-        url: r.url.to_owned(),
-        outcome: r.outcome,
-        status: r.status,
-        reason: None,
-        final_url: r.final_url.map(str::to_owned),
-        redirects: Vec::new(),
-        timings_ms: Timings {
-            total: r.latency_ms.map_or(0, |ms| ms.round() as u64),
-            ..Timings::default()
-        },
-        ip: None,
-        http_version: None,
-        tls: None,
-        error: kind.map(|kind| LineError {
-            kind,
-            message: r.detail.to_owned(),
-        }),
-    }
+    result.to_line(r.id, &r.url)
 }
 
 /// A Markdown table, `|` in cells escaped.
-pub fn to_markdown(rows: &[ExportRow<'_>]) -> String {
+pub fn to_markdown(rows: &[&Row]) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
     let mut out = String::from("| line | outcome | URL | status | latency | detail |\n");
     out.push_str("|---:|---|---|---:|---:|---|\n");
     for r in rows {
+        let outcome = r.outcome();
         out.push_str(&format!(
             "| {} | {} {} | {} | {} | {} | {} |\n",
             r.line,
-            r.outcome.icon(),
-            r.outcome.as_str(),
-            cell(r.url),
-            r.status.map(|s| s.to_string()).unwrap_or_default(),
-            r.latency_ms
+            outcome.icon(),
+            outcome.as_str(),
+            cell(&r.url),
+            r.result()
+                .and_then(|x| x.status)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+            r.latency_ms()
                 .map(|ms| format!("{ms:.0} ms"))
                 .unwrap_or_default(),
-            cell(r.detail),
+            cell(r.detail()),
         ));
     }
     out
@@ -137,49 +110,51 @@ pub fn to_markdown(rows: &[ExportRow<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::row::Progress;
+    use crate::wire::ErrorKind;
+    use crate::Outcome;
 
-    fn rows() -> Vec<ExportRow<'static>> {
-        vec![
-            ExportRow {
-                index: 0,
-                line: 1,
-                url: "https://a.com/",
-                outcome: Outcome::Up,
-                status: Some(200),
-                latency_ms: Some(81.4),
-                detail: "HTTP 200 OK",
-                final_url: None,
-                proxy: None,
-            },
-            ExportRow {
-                index: 1,
-                line: 3,
-                url: "ftp://x",
-                outcome: Outcome::Invalid,
-                status: None,
-                latency_ms: None,
-                detail: "line 3: 'ftp:' cannot be checked, \"really\" | no",
-                final_url: None,
-                proxy: None,
-            },
-        ]
+    fn rows() -> Vec<Row> {
+        let mut up = Row::queued(0, 1, "https://a.com/".into());
+        up.progress = Progress::Done(CheckResult {
+            status: Some(200),
+            latency_ms: Some(81.4),
+            ..CheckResult::bare(Outcome::Up, "HTTP 200 OK")
+        });
+        let mut invalid = Row::queued(1, 3, "ftp://x".into());
+        invalid.progress = Progress::Done(CheckResult::bare(
+            Outcome::Invalid,
+            "line 3: 'ftp:' cannot be checked, \"really\" | no",
+        ));
+        let mut formula = Row::queued(2, 4, "=HYPERLINK(\"x\")".into());
+        formula.progress = Progress::Done(CheckResult::bare(Outcome::Invalid, "@SUM(A1)"));
+        vec![up, invalid, formula]
+    }
+
+    fn refs(rows: &[Row]) -> Vec<&Row> {
+        rows.iter().collect()
     }
 
     #[test]
     fn csv_reads_back() {
-        let text = to_csv(&rows());
+        let rows = rows();
+        let text = to_csv(&refs(&rows));
         let mut r = csv::Reader::from_reader(text.as_bytes());
         assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
         let back: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-        assert_eq!(back.len(), 2);
+        assert_eq!(back.len(), 3);
         assert_eq!(&back[0][2], "up");
         assert_eq!(&back[0][4], "81");
-        assert_eq!(&back[1][6], rows()[1].detail);
+        assert_eq!(&back[1][6], rows[1].detail());
+        // Formula injection: cells a spreadsheet would run start with '.
+        assert_eq!(&back[2][1], "'=HYPERLINK(\"x\")");
+        assert_eq!(&back[2][6], "'@SUM(A1)");
     }
 
     #[test]
     fn json_lines_read_back_as_proxy_lines() {
-        let text = to_json_lines(&rows());
+        let rows = rows();
+        let text = to_json_lines(&refs(&rows));
         let back: Vec<CheckLine> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -193,9 +168,10 @@ mod tests {
 
     #[test]
     fn markdown_has_a_row_per_site_and_escapes_pipes() {
-        let text = to_markdown(&rows());
+        let rows = rows();
+        let text = to_markdown(&refs(&rows));
         let lines: Vec<_> = text.lines().collect();
-        assert_eq!(lines.len(), 4);
+        assert_eq!(lines.len(), 5);
         assert!(lines[3].contains("\\| no"));
         // Every row has the header's number of cells.
         let cells = |l: &str| l.replace("\\|", "").matches('|').count();

@@ -4,6 +4,8 @@
 //! host alike. It is the one place for
 //! - [`parse`]: turning a pasted list into normalised URLs or per-line errors,
 //! - [`outcome`]: the outcome vocabulary every front end shows,
+//! - [`result`]: the one result type and the one verdict rule,
+//! - [`row`]: one site of a list, as every front end holds it,
 //! - [`summary`]: run statistics (counts, wall time, sum of latencies, speed-up),
 //! - [`status`]: which HTTP statuses count as `up`,
 //! - [`policy`]: what a browser will refuse to fetch, decided before fetching,
@@ -18,6 +20,8 @@ pub mod net;
 pub mod outcome;
 pub mod parse;
 pub mod policy;
+pub mod result;
+pub mod row;
 pub mod share;
 pub mod status;
 pub mod summary;
@@ -25,5 +29,7 @@ pub mod wire;
 
 pub use outcome::Outcome;
 pub use parse::{parse_list, Entry, InputError, ListParser, ParsedList};
+pub use result::{CheckResult, Seen};
+pub use row::{Progress, Row};
 pub use status::StatusRule;
 pub use summary::Tally;

@@ -1,4 +1,6 @@
 //! The outcome vocabulary: every checked site ends in exactly one of these.
+//! Every predicate below matches each outcome by name, so adding one makes the
+//! compiler list the places that must decide about it.
 //!
 //! The lowercase names are a contract: the page puts them in `data-state`, the
 //! proxy writes them in its NDJSON `outcome` field.
@@ -6,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// What is known about one site. See DESIGN.md, "Outcomes".
+/// What is known about one site (docs/API.md, "Outcomes").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -81,15 +83,69 @@ impl Outcome {
 
     /// True once nothing more will happen to the site in this run.
     pub const fn is_final(self) -> bool {
-        !matches!(self, Outcome::Queued | Outcome::Checking)
+        match self {
+            Outcome::Queued | Outcome::Checking => false,
+            Outcome::Up
+            | Outcome::Down
+            | Outcome::Reachable
+            | Outcome::Unreachable
+            | Outcome::Timeout
+            | Outcome::Blocked
+            | Outcome::Invalid
+            | Outcome::Cancelled => true,
+        }
     }
 
-    /// True for outcomes worth re-checking ("re-check failed").
-    pub const fn is_failure(self) -> bool {
-        matches!(
-            self,
-            Outcome::Down | Outcome::Unreachable | Outcome::Timeout | Outcome::Cancelled
-        )
+    /// True when the site answered: `up`, or `reachable` with its status hidden.
+    /// Uptime counts these as good.
+    pub const fn answered(self) -> bool {
+        match self {
+            Outcome::Up | Outcome::Reachable => true,
+            Outcome::Queued
+            | Outcome::Checking
+            | Outcome::Down
+            | Outcome::Unreachable
+            | Outcome::Timeout
+            | Outcome::Blocked
+            | Outcome::Invalid
+            | Outcome::Cancelled => false,
+        }
+    }
+
+    /// True when the site itself failed: it answered with a status that is not
+    /// accepted, did not answer, or not in time. The tab title counts these.
+    pub const fn failing(self) -> bool {
+        match self {
+            Outcome::Down | Outcome::Unreachable | Outcome::Timeout => true,
+            Outcome::Queued
+            | Outcome::Checking
+            | Outcome::Up
+            | Outcome::Reachable
+            | Outcome::Blocked
+            | Outcome::Invalid
+            | Outcome::Cancelled => false,
+        }
+    }
+
+    /// True when the outcome says something about the site (it answered or it
+    /// failed); `blocked`, `invalid`, `cancelled` and unfinished ones do not.
+    /// Only these count for uptime and for "changed state" notifications.
+    pub const fn observed(self) -> bool {
+        self.answered() || self.failing()
+    }
+
+    /// True for outcomes "Re-check failed" picks: failing sites and those the
+    /// person stopped before they finished.
+    pub const fn worth_rechecking(self) -> bool {
+        match self {
+            Outcome::Down | Outcome::Unreachable | Outcome::Timeout | Outcome::Cancelled => true,
+            Outcome::Queued
+            | Outcome::Checking
+            | Outcome::Up
+            | Outcome::Reachable
+            | Outcome::Blocked
+            | Outcome::Invalid => false,
+        }
     }
 
     /// Position in [`Outcome::ALL`], for per-outcome counters.
@@ -128,6 +184,21 @@ mod tests {
             assert_eq!(back, o);
             assert_eq!(Outcome::ALL[o.index()], o);
         }
+    }
+
+    #[test]
+    fn answered_and_failing_never_overlap() {
+        for o in Outcome::ALL {
+            assert!(!(o.answered() && o.failing()), "{o}");
+            assert_eq!(o.observed(), o.answered() || o.failing(), "{o}");
+            assert!(!o.observed() || o.is_final(), "{o}");
+        }
+        let failing: Vec<_> = Outcome::ALL.into_iter().filter(|o| o.failing()).collect();
+        assert_eq!(
+            failing,
+            [Outcome::Down, Outcome::Unreachable, Outcome::Timeout]
+        );
+        assert!(Outcome::Cancelled.worth_rechecking() && !Outcome::Blocked.worth_rechecking());
     }
 
     #[test]

@@ -4,13 +4,23 @@
 //! not followed). A person can write their own rule, e.g. `200-299,401`.
 
 use std::fmt;
-use std::ops::RangeInclusive;
 use std::str::FromStr;
 use thiserror::Error;
 
+/// Lowest status a rule can name.
+const FIRST: u16 = 100;
+/// Highest status a rule can name.
+const LAST: u16 = 599;
+const WORDS: usize = ((LAST - FIRST) as usize) / 64 + 1;
+
 /// A set of accepted statuses, written as comma-separated codes and ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusRule(Vec<RangeInclusive<u16>>);
+///
+/// Held as one bit per status 100–599: `Copy`, so it travels inside the
+/// proxy's per-check parameters for free, and `accepts` is one lookup.
+/// Overlapping or unordered parts are merged: `401,200-299` reads back as
+/// `200-299,401`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StatusRule([u64; WORDS]);
 
 /// Why a status rule could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -29,14 +39,26 @@ pub enum StatusRuleError {
 
 impl Default for StatusRule {
     fn default() -> Self {
-        StatusRule(vec![200..=399])
+        let mut rule = StatusRule([0; WORDS]);
+        rule.insert(200, 399);
+        rule
     }
 }
 
 impl StatusRule {
     /// True when `status` counts as `up`.
     pub fn accepts(&self, status: u16) -> bool {
-        self.0.iter().any(|r| r.contains(&status))
+        (FIRST..=LAST).contains(&status) && {
+            let bit = usize::from(status - FIRST);
+            self.0[bit / 64] & (1 << (bit % 64)) != 0
+        }
+    }
+
+    fn insert(&mut self, from: u16, to: u16) {
+        for status in from..=to {
+            let bit = usize::from(status - FIRST);
+            self.0[bit / 64] |= 1 << (bit % 64);
+        }
     }
 }
 
@@ -46,44 +68,55 @@ impl FromStr for StatusRule {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let code = |p: &str| -> Option<u16> {
             let n: u16 = p.trim().parse().ok()?;
-            (100..=599).contains(&n).then_some(n)
+            (FIRST..=LAST).contains(&n).then_some(n)
         };
-        let mut ranges = Vec::new();
+        let mut rule = StatusRule([0; WORDS]);
+        let mut empty = true;
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let bad = || StatusRuleError::BadPart { part: part.into() };
-            let range = match part.split_once('-') {
-                Some((a, b)) => {
-                    let (a, b) = (code(a).ok_or_else(bad)?, code(b).ok_or_else(bad)?);
-                    if a > b {
-                        return Err(bad());
-                    }
-                    a..=b
-                }
+            let (a, b) = match part.split_once('-') {
+                Some((a, b)) => (code(a).ok_or_else(bad)?, code(b).ok_or_else(bad)?),
                 None => {
                     let c = code(part).ok_or_else(bad)?;
-                    c..=c
+                    (c, c)
                 }
             };
-            ranges.push(range);
+            if a > b {
+                return Err(bad());
+            }
+            rule.insert(a, b);
+            empty = false;
         }
-        if ranges.is_empty() {
+        if empty {
             return Err(StatusRuleError::Empty);
         }
-        Ok(StatusRule(ranges))
+        Ok(rule)
     }
 }
 
 impl fmt::Display for StatusRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, r) in self.0.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        let mut status = FIRST;
+        while status <= LAST {
+            if !self.accepts(status) {
+                status += 1;
+                continue;
+            }
+            let start = status;
+            while status < LAST && self.accepts(status + 1) {
+                status += 1;
+            }
+            if !first {
                 f.write_str(",")?;
             }
-            if r.start() == r.end() {
-                write!(f, "{}", r.start())?;
+            first = false;
+            if start == status {
+                write!(f, "{start}")?;
             } else {
-                write!(f, "{}-{}", r.start(), r.end())?;
+                write!(f, "{start}-{status}")?;
             }
+            status += 1;
         }
         Ok(())
     }
@@ -106,6 +139,9 @@ mod tests {
         let rule: StatusRule = " 200-299, 401 ".parse().unwrap();
         assert!(rule.accepts(401) && rule.accepts(250) && !rule.accepts(301));
         assert_eq!(rule.to_string(), "200-299,401");
+        let merged: StatusRule = "401, 250-299, 200-260, 599".parse().unwrap();
+        assert_eq!(merged.to_string(), "200-299,401,599");
+        assert!(merged.accepts(599) && !merged.accepts(600) && !merged.accepts(99));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The proxy's wire format (DESIGN.md "Proxy mode — API v1"): what the page sends
+//! The proxy's wire format (docs/API.md, API v1): what the page sends
 //! to `POST /api/check`, the NDJSON line it reads back per URL, and the
 //! `GET /api/health` body. Serde only, so the page (wasm) and the proxy share it.
 //!
@@ -28,6 +28,11 @@ pub struct CheckRequest {
     /// Redirects to follow before giving up with `too_many_redirects`.
     #[serde(default = "default_max_redirects")]
     pub max_redirects: u32,
+    /// Which final statuses count as `up`, in the page's syntax (`200-299,401`);
+    /// absent means the default 200-399. The proxy decides each line's outcome
+    /// with it, so the line it writes is final.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept: Option<String>,
 }
 
 impl CheckRequest {
@@ -36,8 +41,9 @@ impl CheckRequest {
         CheckRequest {
             urls,
             timeout_ms: defaults::TIMEOUT_MS,
-            method: defaults::METHOD,
+            method: Method::default(),
             max_redirects: defaults::MAX_REDIRECTS,
+            accept: None,
         }
     }
 }
@@ -46,16 +52,17 @@ fn default_timeout_ms() -> u32 {
     defaults::TIMEOUT_MS
 }
 fn default_method() -> Method {
-    defaults::METHOD
+    Method::default()
 }
 fn default_max_redirects() -> u32 {
     defaults::MAX_REDIRECTS
 }
 
 /// The HTTP method a check uses. Lowercase spellings are accepted too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Method {
-    /// `GET`: the body is not read past the response head.
+    /// `GET` (the default): the body is not read past the response head.
+    #[default]
     #[serde(rename = "GET", alias = "get")]
     Get,
     /// `HEAD`: no body at all; falls back to `GET` on 405 or 501.
@@ -80,7 +87,7 @@ pub struct CheckLine {
     pub index: usize,
     /// The normalised URL, or the input as given when it could not be parsed.
     pub url: String,
-    /// The outcome; see DESIGN.md "Outcomes".
+    /// The outcome, decided under the request's `accept` rule.
     pub outcome: Outcome,
     /// Final HTTP status, when a final response was seen.
     pub status: Option<u16>,
@@ -148,6 +155,7 @@ pub struct LineError {
 }
 
 /// The `error.kind` vocabulary. Unknown kinds from a newer proxy read as `Other`.
+/// Each kind's outcome is [`ErrorKind::outcome`] (in `result.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -273,6 +281,9 @@ mod tests {
         assert_eq!((req.method, req.max_redirects), (Method::Head, 0));
         assert!(serde_json::from_str::<CheckRequest>(r#"{"timeout_ms":5}"#).is_err());
         assert!(serde_json::from_str::<CheckRequest>(r#"{"urls":[],"method":"PUT"}"#).is_err());
+        // A request without a rule is written without the field, as before.
+        let json = serde_json::to_value(CheckRequest::new(vec![])).unwrap();
+        assert!(json.get("accept").is_none());
     }
 
     #[test]

@@ -1,5 +1,4 @@
-//! The HTTP API: `GET /api/health` and `POST /api/check` (DESIGN.md "Proxy
-//! mode — API v1").
+//! The HTTP API: `GET /api/health` and `POST /api/check` (docs/API.md).
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -14,8 +13,8 @@ use std::time::Duration;
 
 use crate::check::{Checker, Params};
 use crate::error::AppError;
-use upcheck_core::defaults;
 use upcheck_core::wire::{CheckLine, CheckRequest, Health, Limits};
+use upcheck_core::{defaults, StatusRule};
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -111,10 +110,17 @@ fn validate(request: &CheckRequest, limits: &Limits) -> Result<Params, AppError>
             limits.max_redirects
         )));
     }
+    let accept = match &request.accept {
+        Some(rule) => rule
+            .parse::<StatusRule>()
+            .map_err(|e| AppError::BadRequest(format!("accept: {e}")))?,
+        None => StatusRule::default(),
+    };
     Ok(Params {
         timeout: Duration::from_millis(u64::from(request.timeout_ms)),
         method: request.method,
         max_redirects: request.max_redirects,
+        accept,
     })
 }
 

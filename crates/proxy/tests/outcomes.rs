@@ -44,6 +44,24 @@ async fn a_status_that_is_not_accepted_is_down() {
 }
 
 #[tokio::test]
+async fn the_request_s_status_rule_decides_the_line() {
+    let f = Fixture::start(1).await.unwrap();
+    let rule = json!({ "accept": "200-299,401" });
+    let line = check_one(loopback_config(), &f.url(0, "/status/401"), rule.clone()).await;
+    assert_outcome(&line, "up", None);
+    assert_eq!(line["status"], 401);
+    // 302 is accepted by the default rule, not by this one (redirects off).
+    let extra = json!({ "accept": "200-299,401", "max_redirects": 0 });
+    let line = check_one(loopback_config(), &f.url(0, "/status/302"), extra).await;
+    assert_outcome(&line, "down", None);
+    let line = check_one(loopback_config(), &f.url(0, "/status/302"), json!({})).await;
+    assert_outcome(&line, "up", None);
+    // Without a rule, a 401 is down as before.
+    let line = check_one(loopback_config(), &f.url(0, "/status/401"), json!({})).await;
+    assert_outcome(&line, "down", None);
+}
+
+#[tokio::test]
 async fn refused_and_reset_are_unreachable() {
     let f = Fixture::start(1).await.unwrap();
     let closed = format!("http://127.0.0.1:{}/", f.closed_port());

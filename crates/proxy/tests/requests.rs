@@ -1,4 +1,4 @@
-//! Bad requests get JSON errors, never a hang or a crash (SECURITY.md 16–17):
+//! Bad requests get JSON errors, never a hang or a crash (docs/SECURITY.md, cases 16–17):
 //! 415, 400, 413, 403, 429 with Retry-After; the proxy keeps serving throughout.
 
 mod common;
@@ -78,6 +78,14 @@ async fn malformed_bodies_are_400() {
     ] {
         let (status, _, json) = send(config(), post("application/json", body)).await;
         assert_error(status, &json, StatusCode::BAD_REQUEST, "out_of_range");
+    }
+    // A status rule the page's own field would refuse names the field.
+    for rule in ["2xx", "", "200-99", "700"] {
+        let body = json!({ "urls": [], "accept": rule }).to_string();
+        let (status, _, json) = send(config(), post("application/json", body)).await;
+        assert_error(status, &json, StatusCode::BAD_REQUEST, "bad_request");
+        let message = json["error"]["message"].as_str().unwrap();
+        assert!(message.contains("accept: "), "{message}");
     }
 }
 

@@ -2,12 +2,9 @@
 //! connect → TLS → HTTP head, following redirects by hand, and report a
 //! [`CheckLine`].
 //!
-//! Outcome mapping: a final response whose status is accepted (2xx/3xx) is
-//! `up`, any other final response `down`. A redirect chain that cannot be
-//! finished (too many, a loop, an unusable `Location`) is `down` too: the
-//! server did answer, with a status that does not lead to a page. No response
-//! at all is `unreachable` (DNS, refused, reset, TLS, not HTTP), a missed
-//! deadline `timeout`, a refused address `blocked`, a bad input `invalid`.
+//! The verdict is core's one rule ([`Seen::outcome`]): a final response is
+//! judged by the request's `accept` rule, a failure by its error kind
+//! ([`ErrorKind::outcome`]).
 
 pub mod connect;
 pub mod dns;
@@ -31,13 +28,12 @@ use dns::{Resolve, ResolveError, SystemResolver};
 use guard::Guard;
 use limits::HostLimits;
 use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Method, Redirect, Timings, TlsInfo};
-use upcheck_core::{parse, Outcome, StatusRule};
+use upcheck_core::{parse, Outcome, Seen, StatusRule};
 
-/// Why a check ended other than with a response.
+/// Why a check ended other than with a response. Its outcome is its kind's
+/// ([`ErrorKind::outcome`]), decided in core, never here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The outcome it leads to.
-    pub outcome: Outcome,
     /// The `error.kind`.
     pub kind: ErrorKind,
     /// The `error.message`.
@@ -47,16 +43,11 @@ pub struct Failure {
 impl Failure {
     /// No HTTP response: DNS, refused, reset, TLS, not HTTP.
     pub fn unreachable(kind: ErrorKind, message: String) -> Self {
-        Failure {
-            outcome: Outcome::Unreachable,
-            kind,
-            message,
-        }
+        Failure { kind, message }
     }
     /// A deadline passed.
     pub fn timeout(message: String) -> Self {
         Failure {
-            outcome: Outcome::Timeout,
             kind: ErrorKind::Timeout,
             message,
         }
@@ -64,7 +55,6 @@ impl Failure {
     /// A deny-listed address.
     pub fn blocked_private(message: String) -> Self {
         Failure {
-            outcome: Outcome::Blocked,
             kind: ErrorKind::PrivateAddress,
             message,
         }
@@ -72,23 +62,17 @@ impl Failure {
     /// The proxy's own address.
     pub fn proxy_itself(message: String) -> Self {
         Failure {
-            outcome: Outcome::Blocked,
             kind: ErrorKind::ProxyItself,
             message,
         }
     }
     /// A response was seen but the chain leads nowhere.
     pub fn down(kind: ErrorKind, message: String) -> Self {
-        Failure {
-            outcome: Outcome::Down,
-            kind,
-            message,
-        }
+        Failure { kind, message }
     }
     /// Not a checkable URL.
     pub fn invalid(message: String) -> Self {
         Failure {
-            outcome: Outcome::Invalid,
             kind: ErrorKind::BadUrl,
             message,
         }
@@ -173,6 +157,8 @@ pub struct Params {
     pub method: Method,
     /// Redirects to follow at most.
     pub max_redirects: u32,
+    /// Which final statuses count as `up` (the request's `accept`).
+    pub accept: StatusRule,
 }
 
 /// What one hop learned, success or not.
@@ -290,12 +276,8 @@ impl Checker {
         drop(host_slot);
         line.timings_ms.total = deadline.elapsed_ms();
         match result {
-            Ok(status) if StatusRule::default().accepts(status) => {
-                line.outcome = Outcome::Up;
-                line
-            }
-            Ok(_) => {
-                line.outcome = Outcome::Down;
+            Ok(status) => {
+                line.outcome = Seen::Response(status).outcome(&params.accept);
                 line
             }
             Err(f) => fail(line, f),
@@ -396,7 +378,7 @@ fn host_key(url: &Url) -> String {
 }
 
 fn fail(mut line: CheckLine, f: Failure) -> CheckLine {
-    line.outcome = f.outcome;
+    line.outcome = f.kind.outcome();
     line.error = Some(LineError {
         kind: f.kind,
         message: f.message,

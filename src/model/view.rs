@@ -3,13 +3,13 @@
 
 use std::cmp::Ordering;
 use std::rc::Rc;
-use upcheck_core::Outcome;
+use upcheck_core::{Outcome, Row};
 
-use crate::state::Row;
+use super::Choice;
 
 /// Sort orders for the result list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
+pub(crate) enum SortKey {
     /// The order of the pasted list.
     #[default]
     Input,
@@ -21,43 +21,29 @@ pub enum SortKey {
     Url,
 }
 
-impl SortKey {
-    /// Every key with its `<option>` value and label.
-    pub const ALL: [(SortKey, &'static str, &'static str); 4] = [
+impl Choice for SortKey {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
         (SortKey::Input, "input", "list order"),
         (SortKey::Outcome, "outcome", "outcome"),
         (SortKey::Latency, "latency", "slowest first"),
         (SortKey::Url, "url", "URL"),
     ];
-
-    /// The key for an `<option>` value.
-    pub fn from_value(value: &str) -> SortKey {
-        Self::ALL
-            .iter()
-            .find(|(_, v, _)| *v == value)
-            .map_or(SortKey::Input, |(k, ..)| *k)
-    }
 }
 
 /// Sort, filter and search.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct View {
+pub(crate) struct View {
     /// Sort order.
-    pub sort: SortKey,
+    pub(crate) sort: SortKey,
     /// Outcomes to show; empty shows every outcome.
-    pub only: Vec<Outcome>,
+    pub(crate) only: Vec<Outcome>,
     /// Text the URL or detail must contain (case-insensitive); empty shows all.
-    pub query: String,
+    pub(crate) query: String,
 }
 
 impl View {
-    /// True when the view shows every row in list order.
-    pub fn is_plain(&self) -> bool {
-        self.sort == SortKey::Input && self.only.is_empty() && self.query.trim().is_empty()
-    }
-
     /// Toggles one outcome in the filter.
-    pub fn toggle(&mut self, outcome: Outcome) {
+    pub(crate) fn toggle(&mut self, outcome: Outcome) {
         match self.only.iter().position(|o| *o == outcome) {
             Some(i) => {
                 self.only.remove(i);
@@ -67,15 +53,15 @@ impl View {
     }
 
     /// Ids of the rows to show, in order.
-    pub fn apply(&self, rows: &[Rc<Row>]) -> Vec<usize> {
+    pub(crate) fn apply(&self, rows: &[Rc<Row>]) -> Vec<usize> {
         let query = self.query.trim().to_lowercase();
         let mut ids: Vec<usize> = rows
             .iter()
-            .filter(|r| self.only.is_empty() || self.only.contains(&r.outcome))
+            .filter(|r| self.only.is_empty() || self.only.contains(&r.outcome()))
             .filter(|r| {
                 query.is_empty()
                     || r.url.to_lowercase().contains(&query)
-                    || r.detail.to_lowercase().contains(&query)
+                    || r.detail().to_lowercase().contains(&query)
             })
             .map(|r| r.id)
             .collect();
@@ -83,8 +69,8 @@ impl View {
             let (a, b) = (&rows[*a], &rows[*b]);
             match self.sort {
                 SortKey::Input => Ordering::Equal,
-                SortKey::Outcome => a.outcome.index().cmp(&b.outcome.index()),
-                SortKey::Latency => match (a.latency_ms, b.latency_ms) {
+                SortKey::Outcome => a.outcome().index().cmp(&b.outcome().index()),
+                SortKey::Latency => match (a.latency_ms(), b.latency_ms()) {
                     (Some(x), Some(y)) => y.total_cmp(&x),
                     (Some(_), None) => Ordering::Less,
                     (None, Some(_)) => Ordering::Greater,
@@ -105,20 +91,15 @@ impl View {
 mod tests {
     use super::*;
 
+    use upcheck_core::{CheckResult, Progress};
+
     fn row(id: usize, url: &str, outcome: Outcome, ms: Option<f64>) -> Rc<Row> {
-        Rc::new(Row {
-            id,
-            line: id + 1,
-            url: url.into(),
-            outcome,
-            status: None,
+        let mut row = Row::queued(id, id + 1, url.into());
+        row.progress = Progress::Done(CheckResult {
             latency_ms: ms,
-            detail: String::new(),
-            final_url: None,
-            proxy: None,
-            stale: false,
-            history: Vec::new(),
-        })
+            ..CheckResult::bare(outcome, "")
+        });
+        Rc::new(row)
     }
 
     fn rows() -> Vec<Rc<Row>> {
@@ -133,7 +114,6 @@ mod tests {
     #[test]
     fn sorts_keep_ties_in_list_order() {
         let mut v = View::default();
-        assert!(v.is_plain());
         assert_eq!(v.apply(&rows()), [0, 1, 2, 3]);
         v.sort = SortKey::Outcome;
         assert_eq!(v.apply(&rows()), [1, 3, 0, 2]);

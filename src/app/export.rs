@@ -1,0 +1,81 @@
+//! Exports of the rows shown (after sort, filter and search): made on a
+//! click, previewed, then downloaded or copied.
+
+use std::rc::Rc;
+use upcheck_core::Row;
+use yew::prelude::*;
+
+use super::notice::Notice;
+use crate::model::{Export, ExportFormat};
+use crate::services::browser;
+use crate::state::State;
+
+/// What the export hook hands the page.
+pub(super) struct ExportHandle {
+    /// The last export made.
+    pub(super) export: Option<Export>,
+    /// Make an export in a format.
+    pub(super) on_export: Callback<ExportFormat>,
+    /// Save it as a file.
+    pub(super) on_download: Callback<()>,
+    /// Copy it to the clipboard.
+    pub(super) on_copy: Callback<()>,
+}
+
+#[hook]
+pub(super) fn use_export(
+    state: &State,
+    shown: Rc<Vec<usize>>,
+    notice: &UseStateHandle<Option<Notice>>,
+) -> ExportHandle {
+    let export = use_state(|| None::<Export>);
+    let on_export = {
+        let (export, rows) = (export.setter(), state.rows.clone());
+        use_callback(
+            (state.version, shown),
+            move |format: ExportFormat, (_, shown)| {
+                let rows = rows.borrow();
+                let picked: Vec<&Row> = shown
+                    .iter()
+                    .filter_map(|&id| rows.get(id))
+                    .map(|r| &**r)
+                    .collect();
+                export.set(Some(Export {
+                    format,
+                    text: AttrValue::from(format.write(&picked)),
+                }));
+            },
+        )
+    };
+    let on_download = {
+        let notice = notice.setter();
+        use_callback(export.clone(), move |(), export| {
+            if let Some(e) = &**export {
+                let format = e.format;
+                if let Err(why) = browser::download(format.file_name(), format.mime(), &e.text) {
+                    notice.set(Notice::error(why));
+                }
+            }
+        })
+    };
+    let on_copy = {
+        let notice = notice.setter();
+        use_callback(export.clone(), move |(), export| {
+            if let Some(e) = &**export {
+                let (text, notice) = (e.text.to_string(), notice.clone());
+                yew::platform::spawn_local(async move {
+                    notice.set(match browser::copy(&text).await {
+                        Ok(()) => Notice::info("Export copied to the clipboard."),
+                        Err(e) => Notice::error(e),
+                    });
+                });
+            }
+        })
+    };
+    ExportHandle {
+        export: (*export).clone(),
+        on_export,
+        on_download,
+        on_copy,
+    }
+}

@@ -1,0 +1,269 @@
+//! The run controls as one hook: Check, Stop and the re-checks. It owns the
+//! engine's stop handle and the run counter; components only call it.
+
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+use std::time::Duration;
+use upcheck_core::parse::{lines, ParsedList};
+use upcheck_core::{ListParser, Outcome, Row};
+use url::Url;
+use yew::prelude::*;
+
+use super::proxy_state::ProxyState;
+use crate::model::{RunSettings, Settings};
+use crate::services::check::{now, CheckOptions};
+use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
+use crate::state::{Action, RunInfo, State};
+
+/// What the run hook hands the page.
+#[derive(Clone, PartialEq)]
+pub(super) struct RunControls {
+    /// Check the whole list.
+    pub(super) start: Callback<()>,
+    /// Stop the run going on.
+    pub(super) stop: Callback<()>,
+    /// Check one row again.
+    pub(super) recheck_one: Callback<usize>,
+    /// Check failing and stopped rows again.
+    pub(super) recheck_failed: Callback<()>,
+    /// Check every row again (also what watch mode does).
+    pub(super) recheck_all: Callback<()>,
+}
+
+/// The engine's stop handle and the run counter, shared by the handlers.
+#[derive(Default)]
+struct Runner {
+    engine: Option<StopHandle>,
+    next_run: u64,
+}
+
+/// Settings ready for a run, with where it goes, and what it is.
+struct Plan {
+    settings: RunSettings,
+    via: Via,
+}
+
+/// Run control for `state`, with the list `text`, `settings` and what is known
+/// of the proxy; problems that stop a run go to `errors`.
+#[hook]
+pub(super) fn use_runner(
+    state: &UseReducerHandle<State>,
+    text: AttrValue,
+    settings: &Settings,
+    proxy_state: &ProxyState,
+    errors: &UseStateHandle<Vec<String>>,
+) -> RunControls {
+    let runner = use_mut_ref(Runner::default);
+    let deps = (settings.clone(), proxy_state.clone());
+
+    let start = {
+        let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
+        use_callback(
+            (text, deps.clone()),
+            move |(), (text, (settings, proxy_state))| {
+                let Some(plan) = plan(settings, proxy_state, &errors) else {
+                    return;
+                };
+                let (text, state, runner) = (text.clone(), state.clone(), runner.clone());
+                yew::platform::spawn_local(async move {
+                    let read_start = now();
+                    let list = Rc::new(read_list(&text).await);
+                    let read_ms = now() - read_start;
+                    let jobs: Vec<Job> = list
+                        .entries
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(id, e)| Some(Job::new(id, e.target.as_ref().ok()?.clone())))
+                        .collect();
+                    let run = new_run(&runner, &plan, &jobs, true, list_key(&list));
+                    state.dispatch(Action::Start {
+                        run: run.clone(),
+                        list,
+                        read_ms,
+                    });
+                    launch(&runner, &state, run, jobs, plan);
+                });
+            },
+        )
+    };
+    // Re-checks take their URLs from the rows: the list is held once.
+    let recheck = {
+        let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
+        use_callback(deps, move |ids: Vec<usize>, (settings, proxy_state)| {
+            let Some(plan) = plan(settings, proxy_state, &errors) else {
+                return;
+            };
+            let (jobs, key) = {
+                let rows = state.rows.borrow();
+                let jobs: Vec<Job> = ids.iter().filter_map(|&id| job(rows.get(id)?)).collect();
+                (jobs, rows_key(&rows))
+            };
+            if jobs.is_empty() {
+                return;
+            }
+            let run = new_run(&runner, &plan, &jobs, false, key);
+            let ids = jobs.iter().map(|j| j.id).collect();
+            state.dispatch(Action::Recheck {
+                run: run.clone(),
+                ids,
+            });
+            launch(&runner, &state, run, jobs, plan);
+        })
+    };
+    let recheck_one = {
+        let recheck = recheck.clone();
+        use_callback((), move |id: usize, ()| recheck.emit(vec![id]))
+    };
+    let recheck_failed = {
+        let (recheck, state) = (recheck.clone(), state.clone());
+        use_callback(state.version, move |(), _| {
+            recheck.emit(state.checkable_ids(true))
+        })
+    };
+    let recheck_all = {
+        let state = state.clone();
+        use_callback(state.version, move |(), _| {
+            recheck.emit(state.checkable_ids(false))
+        })
+    };
+    let stop = use_callback((), move |(), ()| {
+        if let Some(handle) = runner.borrow_mut().engine.take() {
+            handle.stop();
+        }
+    });
+    RunControls {
+        start,
+        stop,
+        recheck_one,
+        recheck_failed,
+        recheck_all,
+    }
+}
+
+/// The plan for a run, or the reasons it cannot run (shown to the person).
+fn plan(
+    settings: &Settings,
+    proxy_state: &ProxyState,
+    errors: &UseStateHandle<Vec<String>>,
+) -> Option<Plan> {
+    let checked = settings.validate().and_then(|settings| {
+        let via = proxy_state.route(settings.via).map_err(|e| vec![e])?;
+        Ok(Plan { settings, via })
+    });
+    match checked {
+        Ok(plan) => {
+            if !errors.is_empty() {
+                errors.set(Vec::new());
+            }
+            Some(plan)
+        }
+        Err(e) => {
+            errors.set(e);
+            None
+        }
+    }
+}
+
+/// A row's check, unless its line is not a URL.
+fn job(row: &Row) -> Option<Job> {
+    if row.outcome() == Outcome::Invalid {
+        return None;
+    }
+    Some(Job::new(row.id, Url::parse(&row.url).ok()?))
+}
+
+fn new_run(
+    runner: &Rc<RefCell<Runner>>,
+    plan: &Plan,
+    jobs: &[Job],
+    whole_list: bool,
+    list_key: u64,
+) -> RunInfo {
+    let mut r = runner.borrow_mut();
+    r.next_run += 1;
+    RunInfo {
+        id: r.next_run,
+        mode: plan.settings.mode,
+        concurrency: plan.settings.concurrency,
+        via_proxy: matches!(plan.via, Via::Proxy { .. }),
+        sites: jobs.len(),
+        whole_list,
+        list_key,
+        started_at: now(),
+        wall_ms: None,
+    }
+}
+
+/// Starts the pool for `run`; its events become actions tagged with the run id.
+/// Replacing the previous stop handle stops any previous run.
+fn launch(
+    runner: &Rc<RefCell<Runner>>,
+    state: &UseReducerHandle<State>,
+    run: RunInfo,
+    jobs: Vec<Job>,
+    plan: Plan,
+) {
+    let opts = CheckOptions {
+        timeout: plan.settings.timeout,
+        accept: plan.settings.accept,
+        page: page_url(),
+    };
+    let dispatcher = state.dispatcher();
+    let id = run.id;
+    let on_events = Callback::from(move |events: Vec<EngineEvent>| {
+        let actions = events.into_iter().map(|event| match event {
+            EngineEvent::Checking(row) => Action::Checking { run: id, id: row },
+            EngineEvent::Finished(row, result) => Action::Finished {
+                run: id,
+                id: row,
+                result,
+            },
+            EngineEvent::Done { wall_ms } => Action::RunDone { run: id, wall_ms },
+        });
+        dispatcher.dispatch(Action::Batch(actions.collect()));
+    });
+    let concurrency = plan.settings.concurrency as usize;
+    let handle = engine::start(jobs, concurrency, opts, plan.via, on_events);
+    runner.borrow_mut().engine = Some(handle);
+}
+
+/// Reads a pasted list, handing the main thread back every few milliseconds
+/// so a 10,000-line paste never blocks the page for one long task.
+pub(super) async fn read_list(text: &str) -> ParsedList {
+    const SLICE_MS: f64 = 8.0;
+    let mut parser = ListParser::default();
+    let mut slice_start = now();
+    for (i, line) in lines(text).enumerate() {
+        parser.push_line(i + 1, line);
+        if i % 64 == 63 && now() - slice_start > SLICE_MS {
+            yew::platform::time::sleep(Duration::ZERO).await;
+            slice_start = now();
+        }
+    }
+    parser.finish()
+}
+
+/// Identifies a list by its normalised URLs, to compare runs of the same list.
+fn list_key(list: &ParsedList) -> u64 {
+    let mut h = DefaultHasher::new();
+    for (_, url) in list.valid() {
+        url.as_str().hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The same key, from the rows a list became (the same URLs, in order).
+fn rows_key(rows: &[Rc<Row>]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for row in rows.iter().filter(|r| r.outcome() != Outcome::Invalid) {
+        row.url.as_str().hash(&mut h);
+    }
+    h.finish()
+}
+
+fn page_url() -> Option<Url> {
+    let href = web_sys::window()?.location().href().ok()?;
+    Url::parse(&href).ok()
+}

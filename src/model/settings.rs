@@ -1,0 +1,233 @@
+//! The run settings: as the person typed them (kept, so a half-typed value
+//! survives a reload), and checked, ready for a run. Every problem is a
+//! sentence naming its field.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use upcheck_core::{defaults, StatusRule};
+
+use super::Choice;
+
+/// How checks are scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Mode {
+    /// Up to `concurrency` at once.
+    Concurrent,
+    /// One at a time, to show what concurrency saves.
+    Sequential,
+}
+
+impl Choice for Mode {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (Mode::Concurrent, "concurrent", "concurrent"),
+        (Mode::Sequential, "sequential", "one at a time"),
+    ];
+}
+
+/// The run settings as the person typed them; [`Settings::validate`] reads them.
+/// Kept as typed (strings) so a half-typed value survives a reload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct Settings {
+    /// Checks in flight at most (text of the number field).
+    pub(crate) concurrency: String,
+    /// Per-check deadline in seconds (text of the number field).
+    pub(crate) timeout_s: String,
+    /// Concurrent or sequential.
+    pub(crate) mode: Mode,
+    /// Accepted statuses, e.g. `200-399` or `200-299,401`.
+    pub(crate) accept: String,
+    /// Where checks run.
+    pub(crate) via: ViaChoice,
+    /// Base URL of a proxy elsewhere; empty means this page's own server.
+    pub(crate) proxy_url: String,
+    /// Watch mode: re-check everything every `watch_every_s` seconds.
+    pub(crate) watch: bool,
+    /// Watch interval in seconds (text of the number field).
+    pub(crate) watch_every_s: String,
+    /// Notify when a watched site changes state.
+    pub(crate) notify: bool,
+}
+
+/// Where the person wants checks to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ViaChoice {
+    /// Through the proxy when one answers, else from the browser.
+    #[default]
+    Auto,
+    /// Always from the browser.
+    Direct,
+    /// Always through the proxy.
+    Proxy,
+}
+
+impl Choice for ViaChoice {
+    const ALL: &'static [(Self, &'static str, &'static str)] = &[
+        (ViaChoice::Auto, "auto", "proxy if one answers"),
+        (ViaChoice::Direct, "direct", "this browser only"),
+        (ViaChoice::Proxy, "proxy", "the proxy"),
+    ];
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            concurrency: defaults::CONCURRENCY.to_string(),
+            timeout_s: (defaults::TIMEOUT_MS / 1_000).to_string(),
+            mode: Mode::Concurrent,
+            accept: StatusRule::default().to_string(),
+            via: ViaChoice::Auto,
+            proxy_url: String::new(),
+            watch: false,
+            watch_every_s: "60".into(),
+            notify: false,
+        }
+    }
+}
+
+/// Settings checked and ready for a run.
+#[derive(Debug, Clone)]
+pub(crate) struct RunSettings {
+    /// Checks in flight at most (1 in sequential mode).
+    pub(crate) concurrency: u32,
+    /// Per-check deadline.
+    pub(crate) timeout: Duration,
+    /// Scheduling mode.
+    pub(crate) mode: Mode,
+    /// Accepted statuses.
+    pub(crate) accept: StatusRule,
+    /// Where checks should run.
+    pub(crate) via: ViaChoice,
+    /// Watch interval, when watching.
+    pub(crate) watch_every: Option<Duration>,
+}
+
+impl Settings {
+    /// Reads every field; each problem is a sentence naming its field.
+    pub(crate) fn validate(&self) -> Result<RunSettings, Vec<String>> {
+        let mut errors = Vec::new();
+        let (lo, hi) = (defaults::MIN_CONCURRENCY, defaults::MAX_CONCURRENCY);
+        let concurrency = match self.concurrency.trim().parse::<u32>() {
+            Ok(n) if (lo..=hi).contains(&n) => n,
+            _ => {
+                errors.push(format!(
+                    "Concurrency: '{}' must be a whole number from {lo} to {hi}",
+                    self.concurrency.trim()
+                ));
+                defaults::CONCURRENCY
+            }
+        };
+        let (tlo, thi) = (
+            f64::from(defaults::MIN_TIMEOUT_MS) / 1_000.0,
+            f64::from(defaults::MAX_TIMEOUT_MS) / 1_000.0,
+        );
+        let timeout = match self.timeout_s.trim().parse::<f64>() {
+            Ok(s) if (tlo..=thi).contains(&s) => Duration::from_secs_f64(s),
+            _ => {
+                errors.push(format!(
+                    "Timeout: '{}' must be a number of seconds from {tlo} to {thi}",
+                    self.timeout_s.trim()
+                ));
+                Duration::from_millis(u64::from(defaults::TIMEOUT_MS))
+            }
+        };
+        let accept = match self.accept.parse::<StatusRule>() {
+            Ok(rule) => rule,
+            Err(e) => {
+                errors.push(format!("Accepted statuses: {e}"));
+                StatusRule::default()
+            }
+        };
+        let watch_every = match self.watch_every_s.trim().parse::<f64>() {
+            Ok(s) if (1.0..=86_400.0).contains(&s) => Some(Duration::from_secs_f64(s)),
+            _ if !self.watch => None,
+            _ => {
+                errors.push(format!(
+                    "Watch every: '{}' must be a number of seconds from 1 to 86400",
+                    self.watch_every_s.trim()
+                ));
+                None
+            }
+        };
+        let proxy_url = self.proxy_url.trim();
+        if !proxy_url.is_empty()
+            && !matches!(
+                url::Url::parse(proxy_url)
+                    .map(|u| u.scheme().to_owned())
+                    .as_deref(),
+                Ok("http" | "https")
+            )
+        {
+            errors.push(format!(
+                "Proxy: '{proxy_url}' is not an http:// or https:// address"
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(RunSettings {
+            concurrency: if self.mode == Mode::Sequential {
+                1
+            } else {
+                concurrency
+            },
+            timeout,
+            mode: self.mode,
+            accept,
+            via: self.via,
+            watch_every: watch_every.filter(|_| self.watch),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bad_field_is_named_and_good_ones_read() {
+        let ok = Settings::default().validate().unwrap();
+        assert_eq!(ok.concurrency, defaults::CONCURRENCY);
+        assert_eq!(ok.accept, StatusRule::default());
+        let bad = Settings {
+            concurrency: "0".into(),
+            timeout_s: "x".into(),
+            accept: "2xx".into(),
+            proxy_url: "ftp://p".into(),
+            watch: true,
+            watch_every_s: "0".into(),
+            ..Settings::default()
+        };
+        let errors = bad.validate().unwrap_err();
+        for field in [
+            "Concurrency",
+            "Timeout",
+            "Accepted statuses",
+            "Proxy",
+            "Watch every",
+        ] {
+            assert!(
+                errors.iter().any(|e| e.starts_with(field)),
+                "{field}: {errors:?}"
+            );
+        }
+        let sequential = Settings {
+            mode: Mode::Sequential,
+            ..Settings::default()
+        };
+        assert_eq!(sequential.validate().unwrap().concurrency, 1);
+    }
+
+    #[test]
+    fn settings_saved_by_an_older_page_still_load() {
+        let old = r#"{"concurrency":"8","mode":"sequential","via":"direct"}"#;
+        let s: Settings = serde_json::from_str(old).unwrap();
+        assert_eq!(
+            (s.concurrency.as_str(), s.mode, s.via),
+            ("8", Mode::Sequential, ViaChoice::Direct)
+        );
+        assert_eq!(s.timeout_s, Settings::default().timeout_s);
+    }
+}

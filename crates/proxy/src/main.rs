@@ -50,8 +50,9 @@ struct Args {
     #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
     trust_forwarded: bool,
     /// TEST ONLY: allow checking 127.0.0.0/8 and ::1 (all other private ranges
-    /// stay refused). Never on a proxy others can reach.
-    #[arg(long, env = "UPCHECK_INSECURE_ALLOW_LOOPBACK")]
+    /// stay refused). Never on a proxy others can reach. A command-line flag
+    /// only, never an environment variable, so no deployment can inherit it.
+    #[arg(long)]
     insecure_allow_loopback: bool,
 }
 
@@ -66,6 +67,12 @@ async fn main() {
         )
         .init();
     let args = Args::parse();
+    if std::env::var_os("UPCHECK_INSECURE_ALLOW_LOOPBACK").is_some() {
+        tracing::warn!(
+            "UPCHECK_INSECURE_ALLOW_LOOPBACK is ignored: the loopback test switch is the \
+             --insecure-allow-loopback flag only"
+        );
+    }
     if let Some(dist) = &args.dist {
         if !dist.join("index.html").is_file() {
             eprintln!(

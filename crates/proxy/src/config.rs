@@ -53,6 +53,10 @@ pub struct Config {
     pub extra_root_certs: Vec<CertificateDer<'static>>,
     /// Name resolution; `None` uses the system's DNS configuration (hickory).
     pub resolver: Option<Arc<dyn Resolve>>,
+    /// Host names (`NAME` or `NAME:PORT`, as browsers send them in `Host`)
+    /// the API answers for besides the listen address and, on loopback, the
+    /// loopback names. See [`crate::host`].
+    pub public_hosts: Vec<String>,
 }
 
 impl Default for Config {
@@ -72,6 +76,7 @@ impl Default for Config {
             insecure_allow_loopback: false,
             extra_root_certs: Vec::new(),
             resolver: None,
+            public_hosts: Vec::new(),
         }
     }
 }

@@ -9,13 +9,15 @@
 //! tests drive it without a socket; [`serve`] runs it on a listener.
 //!
 //! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
-//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] (who may
-//! call), [`rate`] (per-client rate limit), [`error`] (the API's error type).
+//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] and
+//! [`host`] (who may call, under which name), [`rate`] (per-client rate
+//! limit), [`error`] (the API's error type).
 
 pub mod api;
 pub mod check;
 pub mod config;
 pub mod error;
+pub mod host;
 pub mod origin;
 pub mod rate;
 
@@ -45,6 +47,10 @@ pub fn app(config: Config) -> Router {
         limits: api::limits(&config),
     });
     let origins = origin::Origins(Arc::new(config.allow_origins.clone()));
+    let access = origin::Access {
+        origins: origins.clone(),
+        hosts: host::Hosts::new(config.listen, &config.public_hosts),
+    };
 
     let mut check_route = post(api::check).layer(DefaultBodyLimit::max(config.max_body_bytes));
     if let Some(rate) = config
@@ -56,10 +62,7 @@ pub fn app(config: Config) -> Router {
     let mut api = Router::new()
         .route("/api/health", get(api::health))
         .route("/api/check", check_route)
-        .route_layer(middleware::from_fn_with_state(
-            origins.clone(),
-            origin::guard,
-        ))
+        .route_layer(middleware::from_fn_with_state(access, origin::guard))
         .with_state(state);
     if let Some(cors) = origins.cors() {
         api = api.layer(cors);
@@ -78,7 +81,7 @@ pub fn app(config: Config) -> Router {
 /// Serves [`app`] on `listener` until `shutdown` resolves, then lets open
 /// requests (streams included) finish. The peer address is made available for
 /// rate limiting; `config.listen` is filled in from the listener so checks
-/// aimed at the proxy itself are refused.
+/// aimed at the proxy itself are refused and the API knows its own `Host`.
 pub async fn serve(
     listener: TcpListener,
     mut config: Config,

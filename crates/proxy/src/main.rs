@@ -49,6 +49,17 @@ struct Args {
     /// proxy that sets it).
     #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
     trust_forwarded: bool,
+    /// A name the proxy is reached by, as in the browser's address bar
+    /// (NAME or NAME:PORT), e.g. upcheck.example behind a reverse proxy
+    /// (repeatable; comma-separated in the env var). The API refuses other
+    /// Host names, so a DNS-rebinding page cannot use it. Default: the listen
+    /// address, plus localhost/127.0.0.1/[::1] when listening on loopback.
+    #[arg(
+        long = "public-host",
+        env = "UPCHECK_PUBLIC_HOST",
+        value_delimiter = ','
+    )]
+    public_hosts: Vec<String>,
     /// TEST ONLY: allow checking 127.0.0.0/8 and ::1 (all other private ranges
     /// stay refused). Never on a proxy others can reach. A command-line flag
     /// only, never an environment variable, so no deployment can inherit it.
@@ -102,6 +113,7 @@ async fn main() {
         rate_burst: args.burst,
         trust_forwarded: args.trust_forwarded,
         insecure_allow_loopback: args.insecure_allow_loopback,
+        public_hosts: args.public_hosts,
         ..Config::default()
     };
     tracing::info!("Upcheck is at http://{listen}/");

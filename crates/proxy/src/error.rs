@@ -41,6 +41,12 @@ pub enum AppError {
     /// DNS-rebinding page.
     #[error("this proxy does not answer for host {0:?}; if that is its name, start it with --public-host {0}")]
     UnknownHost(String),
+    /// The request body did not arrive in time (408).
+    #[error("the request body did not arrive within {secs} s")]
+    BodyTimeout {
+        /// The time allowed, in seconds.
+        secs: u64,
+    },
     /// Too many requests from one client (429).
     #[error("too many check requests; try again in {retry_after} s")]
     RateLimited {
@@ -63,6 +69,7 @@ impl AppError {
             }
             AppError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::UnknownHost(_) => StatusCode::MISDIRECTED_REQUEST,
+            AppError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -78,6 +85,7 @@ impl AppError {
             AppError::BodyTooLarge { .. } => "body_too_large",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
             AppError::UnknownHost(_) => "unknown_host",
+            AppError::BodyTimeout { .. } => "body_timeout",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal",
         }

@@ -11,13 +11,16 @@
 //! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
 //! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] and
 //! [`host`] (who may call, under which name), [`rate`] (per-client rate
-//! limit), [`error`] (the API's error type).
+//! limit), [`body`] (request body deadline), [`listener`] (connection cap and
+//! head timeout), [`error`] (the API's error type).
 
 pub mod api;
+pub mod body;
 pub mod check;
 pub mod config;
 pub mod error;
 pub mod host;
+pub mod listener;
 pub mod origin;
 pub mod rate;
 
@@ -25,7 +28,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
@@ -51,8 +53,17 @@ pub fn app(config: Config) -> Router {
         origins: origins.clone(),
         hosts: host::Hosts::new(config.listen, &config.public_hosts),
     };
+    let body_limits = body::BodyLimits {
+        timeout: config.request_read_timeout,
+        max_bytes: config.max_body_bytes,
+    };
 
-    let mut check_route = post(api::check).layer(DefaultBodyLimit::max(config.max_body_bytes));
+    let mut check_route = post(api::check)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            body_limits,
+            body::read_whole,
+        ));
     if let Some(rate) = config
         .rate_per_minute
         .and_then(|per_minute| rate::layer(per_minute, config.rate_burst, config.trust_forwarded))
@@ -82,6 +93,8 @@ pub fn app(config: Config) -> Router {
 /// requests (streams included) finish. The peer address is made available for
 /// rate limiting; `config.listen` is filled in from the listener so checks
 /// aimed at the proxy itself are refused and the API knows its own `Host`.
+/// At most `config.max_connections` are open at once, and a request head
+/// must arrive within `config.request_read_timeout` ([`listener`]).
 pub async fn serve(
     listener: TcpListener,
     mut config: Config,
@@ -90,8 +103,9 @@ pub async fn serve(
     if config.listen.is_none() {
         config.listen = listener.local_addr().ok();
     }
-    let app = app(config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = listener::ConnLimits {
+        max_connections: config.max_connections,
+        head_timeout: config.request_read_timeout,
+    };
+    listener::run(listener, app(config), limits, shutdown).await
 }

@@ -60,6 +60,12 @@ struct Args {
         value_delimiter = ','
     )]
     public_hosts: Vec<String>,
+    /// Open client connections at once; more wait until one closes.
+    #[arg(long, env = "UPCHECK_MAX_CONNECTIONS", default_value_t = config::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request head, and then its body.
+    #[arg(long, env = "UPCHECK_REQUEST_READ_TIMEOUT", default_value_t = config::REQUEST_READ_TIMEOUT.as_secs())]
+    request_read_timeout: u64,
     /// TEST ONLY: allow checking 127.0.0.0/8 and ::1 (all other private ranges
     /// stay refused). Never on a proxy others can reach. A command-line flag
     /// only, never an environment variable, so no deployment can inherit it.
@@ -114,6 +120,8 @@ async fn main() {
         trust_forwarded: args.trust_forwarded,
         insecure_allow_loopback: args.insecure_allow_loopback,
         public_hosts: args.public_hosts,
+        max_connections: args.max_connections,
+        request_read_timeout: Duration::from_secs(args.request_read_timeout.max(1)),
         ..Config::default()
     };
     tracing::info!("Upcheck is at http://{listen}/");

@@ -12,7 +12,8 @@
 //! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] and
 //! [`host`] (who may call, under which name), [`rate`] (per-client rate
 //! limit), [`body`] (request body deadline), [`listener`] (connection cap and
-//! head timeout), [`error`] (the API's error type).
+//! head timeout), [`page`] (the static page and its security headers),
+//! [`error`] (the API's error type).
 
 pub mod api;
 pub mod body;
@@ -22,6 +23,7 @@ pub mod error;
 pub mod host;
 pub mod listener;
 pub mod origin;
+pub mod page;
 pub mod rate;
 
 use axum::extract::DefaultBodyLimit;
@@ -30,7 +32,6 @@ use axum::{middleware, Router};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -79,11 +80,7 @@ pub fn app(config: Config) -> Router {
         api = api.layer(cors);
     }
     let router = match &config.dist {
-        Some(dist) => {
-            // Unknown paths fall back to index.html so the page works from deep links.
-            let index = ServeFile::new(dist.join("index.html"));
-            api.fallback_service(ServeDir::new(dist).fallback(index))
-        }
+        Some(dist) => api.fallback_service(page::router(dist)),
         None => api,
     };
     router.layer(TraceLayer::new_for_http())

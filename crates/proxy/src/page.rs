@@ -83,7 +83,9 @@ async fn index(State(dist): State<Arc<PathBuf>>) -> Response {
 /// The Content-Security-Policy for a page whose HTML is `html`.
 pub fn policy(html: &str) -> String {
     let mut script = POLICY_SCRIPT.to_owned();
-    for body in inline_scripts(html) {
+    // Browsers hash the script as parsed, after HTML's newline normalisation.
+    let html = html.replace("\r\n", "\n").replace('\r', "\n");
+    for body in inline_scripts(&html) {
         let hash = BASE64.encode(digest(&SHA256, body.as_bytes()));
         script.push_str(&format!(" 'sha256-{hash}'"));
     }
@@ -189,6 +191,11 @@ mod tests {
         // The example in CSP Level 3, "hash-source": alert('Hello, world.');
         assert!(policy("<script>alert('Hello, world.');</script>")
             .contains("'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"));
+        // A file saved with CRLF is hashed as the browser parses it.
+        assert_eq!(
+            policy("<script>\r\na();\rb();\n</script>"),
+            policy("<script>\na();\nb();\n</script>")
+        );
     }
 
     #[test]

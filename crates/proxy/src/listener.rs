@@ -18,10 +18,13 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service;
+
+/// How often reaching the connection cap may be logged.
+const WARN_EVERY: Duration = Duration::from_secs(60);
 
 /// The connection-level limits.
 #[derive(Debug, Clone, Copy)]
@@ -47,15 +50,17 @@ pub async fn run(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.head_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
-    let mut full = false;
+    // At most one warning a minute: a proxy held at its cap would otherwise
+    // log once per connection.
+    let mut warned: Option<Instant> = None;
     loop {
-        if slots.available_permits() == 0 && !full {
+        if slots.available_permits() == 0 && warned.is_none_or(|at| at.elapsed() > WARN_EVERY) {
             tracing::warn!(
                 max = limits.max_connections,
                 "connection limit reached; new connections wait until one closes"
             );
+            warned = Some(Instant::now());
         }
-        full = slots.available_permits() == 0;
         let slot = tokio::select! {
             slot = slots.clone().acquire_owned() => match slot {
                 Ok(slot) => slot,

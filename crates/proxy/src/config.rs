@@ -4,6 +4,7 @@ use rustls::pki_types::CertificateDer;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::check::dns::Resolve;
 use upcheck_core::defaults;
@@ -17,6 +18,11 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 pub const RATE_PER_MINUTE: u32 = 60;
 /// Check requests a client may send back to back before the rate applies.
 pub const RATE_BURST: u32 = 10;
+/// Open client connections at once unless configured otherwise.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// How long a client may take to send a request head, and then its body,
+/// unless configured otherwise.
+pub const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything the proxy needs to know at start-up.
 #[derive(Debug, Clone)]
@@ -53,6 +59,15 @@ pub struct Config {
     pub extra_root_certs: Vec<CertificateDer<'static>>,
     /// Name resolution; `None` uses the system's DNS configuration (hickory).
     pub resolver: Option<Arc<dyn Resolve>>,
+    /// Host names (`NAME` or `NAME:PORT`, as browsers send them in `Host`)
+    /// the API answers for besides the listen address and, on loopback, the
+    /// loopback names. See [`crate::host`].
+    pub public_hosts: Vec<String>,
+    /// Open client connections at once; more wait until one closes.
+    pub max_connections: usize,
+    /// How long a client may take to send a request head (hyper closes the
+    /// connection) and, separately, a request body (answered with 408).
+    pub request_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -72,6 +87,9 @@ impl Default for Config {
             insecure_allow_loopback: false,
             extra_root_certs: Vec::new(),
             resolver: None,
+            public_hosts: Vec::new(),
+            max_connections: MAX_CONNECTIONS,
+            request_read_timeout: REQUEST_READ_TIMEOUT,
         }
     }
 }

@@ -37,6 +37,16 @@ pub enum AppError {
     /// A cross-origin caller not on the allow-list (403).
     #[error("origin {0} may not use this proxy; start it with --allow-origin {0}")]
     OriginNotAllowed(String),
+    /// The request names a host the proxy is not known by (421): possibly a
+    /// DNS-rebinding page.
+    #[error("this proxy does not answer for host {0:?}; if that is its name, start it with --public-host {0}")]
+    UnknownHost(String),
+    /// The request body did not arrive in time (408).
+    #[error("the request body did not arrive within {secs} s")]
+    BodyTimeout {
+        /// The time allowed, in seconds.
+        secs: u64,
+    },
     /// Too many requests from one client (429).
     #[error("too many check requests; try again in {retry_after} s")]
     RateLimited {
@@ -58,6 +68,8 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             AppError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            AppError::UnknownHost(_) => StatusCode::MISDIRECTED_REQUEST,
+            AppError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -72,6 +84,8 @@ impl AppError {
             AppError::TooManyUrls { .. } => "too_many_urls",
             AppError::BodyTooLarge { .. } => "body_too_large",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
+            AppError::UnknownHost(_) => "unknown_host",
+            AppError::BodyTimeout { .. } => "body_timeout",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal",
         }

@@ -9,24 +9,29 @@
 //! tests drive it without a socket; [`serve`] runs it on a listener.
 //!
 //! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
-//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] (who may
-//! call), [`rate`] (per-client rate limit), [`error`] (the API's error type).
+//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] and
+//! [`host`] (who may call, under which name), [`rate`] (per-client rate
+//! limit), [`body`] (request body deadline), [`listener`] (connection cap and
+//! head timeout), [`page`] (the static page and its security headers),
+//! [`error`] (the API's error type).
 
 pub mod api;
+pub mod body;
 pub mod check;
 pub mod config;
 pub mod error;
+pub mod host;
+pub mod listener;
 pub mod origin;
+pub mod page;
 pub mod rate;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::{middleware, Router};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -45,8 +50,21 @@ pub fn app(config: Config) -> Router {
         limits: api::limits(&config),
     });
     let origins = origin::Origins(Arc::new(config.allow_origins.clone()));
+    let access = origin::Access {
+        origins: origins.clone(),
+        hosts: host::Hosts::new(config.listen, &config.public_hosts),
+    };
+    let body_limits = body::BodyLimits {
+        timeout: config.request_read_timeout,
+        max_bytes: config.max_body_bytes,
+    };
 
-    let mut check_route = post(api::check).layer(DefaultBodyLimit::max(config.max_body_bytes));
+    let mut check_route = post(api::check)
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            body_limits,
+            body::read_whole,
+        ));
     if let Some(rate) = config
         .rate_per_minute
         .and_then(|per_minute| rate::layer(per_minute, config.rate_burst, config.trust_forwarded))
@@ -56,20 +74,13 @@ pub fn app(config: Config) -> Router {
     let mut api = Router::new()
         .route("/api/health", get(api::health))
         .route("/api/check", check_route)
-        .route_layer(middleware::from_fn_with_state(
-            origins.clone(),
-            origin::guard,
-        ))
+        .route_layer(middleware::from_fn_with_state(access, origin::guard))
         .with_state(state);
     if let Some(cors) = origins.cors() {
         api = api.layer(cors);
     }
     let router = match &config.dist {
-        Some(dist) => {
-            // Unknown paths fall back to index.html so the page works from deep links.
-            let index = ServeFile::new(dist.join("index.html"));
-            api.fallback_service(ServeDir::new(dist).fallback(index))
-        }
+        Some(dist) => api.fallback_service(page::router(dist)),
         None => api,
     };
     router.layer(TraceLayer::new_for_http())
@@ -78,7 +89,9 @@ pub fn app(config: Config) -> Router {
 /// Serves [`app`] on `listener` until `shutdown` resolves, then lets open
 /// requests (streams included) finish. The peer address is made available for
 /// rate limiting; `config.listen` is filled in from the listener so checks
-/// aimed at the proxy itself are refused.
+/// aimed at the proxy itself are refused and the API knows its own `Host`.
+/// At most `config.max_connections` are open at once, and a request head
+/// must arrive within `config.request_read_timeout` ([`listener`]).
 pub async fn serve(
     listener: TcpListener,
     mut config: Config,
@@ -87,8 +100,9 @@ pub async fn serve(
     if config.listen.is_none() {
         config.listen = listener.local_addr().ok();
     }
-    let app = app(config).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = listener::ConnLimits {
+        max_connections: config.max_connections,
+        head_timeout: config.request_read_timeout,
+    };
+    listener::run(listener, app(config), limits, shutdown).await
 }

@@ -49,9 +49,27 @@ struct Args {
     /// proxy that sets it).
     #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
     trust_forwarded: bool,
+    /// A name the proxy is reached by, as in the browser's address bar
+    /// (NAME or NAME:PORT), e.g. upcheck.example behind a reverse proxy
+    /// (repeatable; comma-separated in the env var). The API refuses other
+    /// Host names, so a DNS-rebinding page cannot use it. Default: the listen
+    /// address, plus localhost/127.0.0.1/[::1] when listening on loopback.
+    #[arg(
+        long = "public-host",
+        env = "UPCHECK_PUBLIC_HOST",
+        value_delimiter = ','
+    )]
+    public_hosts: Vec<String>,
+    /// Open client connections at once; more wait until one closes.
+    #[arg(long, env = "UPCHECK_MAX_CONNECTIONS", default_value_t = config::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a client may take to send a request head, and then its body.
+    #[arg(long, env = "UPCHECK_REQUEST_READ_TIMEOUT", default_value_t = config::REQUEST_READ_TIMEOUT.as_secs())]
+    request_read_timeout: u64,
     /// TEST ONLY: allow checking 127.0.0.0/8 and ::1 (all other private ranges
-    /// stay refused). Never on a proxy others can reach.
-    #[arg(long, env = "UPCHECK_INSECURE_ALLOW_LOOPBACK")]
+    /// stay refused). Never on a proxy others can reach. A command-line flag
+    /// only, never an environment variable, so no deployment can inherit it.
+    #[arg(long)]
     insecure_allow_loopback: bool,
 }
 
@@ -66,6 +84,12 @@ async fn main() {
         )
         .init();
     let args = Args::parse();
+    if std::env::var_os("UPCHECK_INSECURE_ALLOW_LOOPBACK").is_some() {
+        tracing::warn!(
+            "UPCHECK_INSECURE_ALLOW_LOOPBACK is ignored: the loopback test switch is the \
+             --insecure-allow-loopback flag only"
+        );
+    }
     if let Some(dist) = &args.dist {
         if !dist.join("index.html").is_file() {
             eprintln!(
@@ -95,6 +119,9 @@ async fn main() {
         rate_burst: args.burst,
         trust_forwarded: args.trust_forwarded,
         insecure_allow_loopback: args.insecure_allow_loopback,
+        public_hosts: args.public_hosts,
+        max_connections: args.max_connections,
+        request_read_timeout: Duration::from_secs(args.request_read_timeout.max(1)),
         ..Config::default()
     };
     tracing::info!("Upcheck is at http://{listen}/");

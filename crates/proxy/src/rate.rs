@@ -1,13 +1,14 @@
 //! Per-client rate limit on check requests: a token bucket (GCRA, via
-//! tower_governor) keyed by the peer address, or by `X-Forwarded-For` only when
-//! the proxy is told it sits behind a reverse proxy that sets it.
+//! tower_governor) keyed by [`client_key`]: the peer address, or the entry
+//! our own reverse proxy appended to `X-Forwarded-For` when told it sits
+//! behind one.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::Request;
+use axum::http::{HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use governor::middleware::NoOpMiddleware;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_governor::governor::GovernorConfigBuilder;
@@ -16,11 +17,46 @@ use tower_governor::{GovernorError, GovernorLayer};
 
 use crate::error::AppError;
 
-/// Picks the client address a request is counted against.
+/// The address a request is counted against: the peer, or with
+/// `trust_forwarded` the rightmost `X-Forwarded-For` entry, which is the one
+/// the operator's own reverse proxy appended. Every earlier entry is whatever
+/// the client claimed, so none is ever used, not even when the rightmost one
+/// is unreadable: then the peer (the reverse proxy) is the key, which limits
+/// too much rather than letting a forged entry through.
+///
+/// IPv6 clients are keyed by their /64, the smallest block a site is usually
+/// given, so one client cannot mint fresh buckets from its own prefix;
+/// IPv4-mapped IPv6 addresses count as the IPv4 address they carry.
+pub fn client_key(peer: IpAddr, headers: &HeaderMap, trust_forwarded: bool) -> IpAddr {
+    let claimed = if trust_forwarded {
+        rightmost_forwarded(headers)
+    } else {
+        None
+    };
+    match claimed.unwrap_or(peer).to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !(u128::MAX >> 64);
+            IpAddr::V6(Ipv6Addr::from(prefix))
+        }
+    }
+}
+
+/// The last entry of the last `X-Forwarded-For` line, if it is an address
+/// (bare, or with a port as some proxies write it).
+fn rightmost_forwarded(headers: &HeaderMap) -> Option<IpAddr> {
+    let last_line = headers.get_all("x-forwarded-for").iter().next_back()?;
+    let entry = last_line.to_str().ok()?.rsplit(',').next()?.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+}
+
+/// [`client_key`] as tower_governor's key extractor.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientKey {
     /// Use the last `X-Forwarded-For` entry: the one our reverse proxy added.
-    /// Earlier entries are whatever the client claimed, so never those.
     pub trust_forwarded: bool,
 }
 
@@ -28,26 +64,13 @@ impl KeyExtractor for ClientKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        if self.trust_forwarded {
-            let forwarded = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if let Some(ip) = forwarded {
-                return Ok(ip);
-            }
-        }
         // Without a peer address (a router driven in-process), every caller
         // shares one bucket rather than escaping the limit.
-        Ok(req
+        let peer = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_canonical())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(client_key(peer, req.headers(), self.trust_forwarded))
     }
 }
 
@@ -91,6 +114,70 @@ fn too_many(error: GovernorError) -> Response<Body> {
             retry_after: wait_time.max(1),
         }
         .into_response(),
-        _ => AppError::Internal.into_response(),
+        // Our key extractor never fails, so these cannot happen; if one ever
+        // does, the caller still gets a JSON error.
+        GovernorError::UnableToExtractKey | GovernorError::Other { .. } => {
+            AppError::Internal.into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn forwarded(lines: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for line in lines {
+            headers.append("x-forwarded-for", HeaderValue::from_str(line).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn ipv6_callers_share_their_64() {
+        let none = HeaderMap::new();
+        let key = |s| client_key(ip(s), &none, false);
+        assert_eq!(
+            key("2001:db8:1:2::1"),
+            key("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2:abcd::9"), ip("2001:db8:1:2::"));
+        // IPv4 keeps its full address, mapped or not.
+        assert_eq!(key("::ffff:203.0.113.7"), ip("203.0.113.7"));
+        assert_ne!(key("203.0.113.7"), key("203.0.113.8"));
+    }
+
+    #[test]
+    fn only_the_rightmost_forwarded_entry_counts() {
+        let peer = ip("10.0.0.1");
+        let key = |lines: &[&str]| client_key(peer, &forwarded(lines), true);
+        assert_eq!(key(&["198.51.100.1, 203.0.113.5"]), ip("203.0.113.5"));
+        assert_eq!(key(&["198.51.100.1", "203.0.113.5"]), ip("203.0.113.5"));
+        assert_eq!(key(&["203.0.113.5:4711"]), ip("203.0.113.5"));
+        assert_eq!(key(&["[2001:db8::1]:4711"]), ip("2001:db8::"));
+        assert_eq!(key(&["::ffff:203.0.113.5"]), ip("203.0.113.5"));
+        // A forged left entry cannot pick the key…
+        assert_eq!(
+            key(&["1.2.3.4, 203.0.113.5"]),
+            key(&["5.6.7.8, 203.0.113.5"])
+        );
+        // …nor slip through behind a garbage right entry: the peer is used.
+        for garbage in [
+            "203.0.113.9, nonsense",
+            "203.0.113.9,",
+            "203.0.113.9, unknown",
+        ] {
+            assert_eq!(key(&[garbage]), peer, "{garbage}");
+        }
+        assert_eq!(key(&["203.0.113.9", "garbage"]), peer);
+        // Not trusted: the header is ignored altogether.
+        assert_eq!(client_key(peer, &forwarded(&["203.0.113.5"]), false), peer);
     }
 }

@@ -557,6 +557,17 @@ async fn a_csv_file_with_bad_lines_imports_and_names_its_lines() {
     assert!(page
         .text("#notice")
         .contains("photo.png: only .txt and .csv"));
+    // A file over the 10 MB cap is refused by its size, and the list stays.
+    let before = page.value("#list");
+    let huge = "https://a.example/\n".repeat(600_000); // 11.4 MB
+    pick_file(&page, "huge.txt", &huge).await;
+    assert!(
+        page.text("#notice")
+            .contains("huge.txt: 11.4 MB is over the 10.0 MB a list file may have"),
+        "{}",
+        page.text("#notice")
+    );
+    assert_eq!(page.value("#list"), before);
 }
 
 #[wasm_bindgen_test]
@@ -603,6 +614,72 @@ async fn a_share_link_of_500_urls_opens_the_same_list() {
         .contains("Opened a shared list of 500 lines"));
     // The fragment is dropped so a reload keeps later edits.
     assert_eq!(web_sys::window().unwrap().location().hash().unwrap(), "");
+}
+
+async fn wait_for(page: &Page, selector: &str) {
+    for _ in 0..100 {
+        if page.root.query_selector(selector).unwrap().is_some() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{selector} never appeared");
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_never_silently_replaces_a_different_list() {
+    let mine = "https://mine.example/\nhttps://also-mine.example/";
+    let theirs = "https://theirs.example/";
+    // A person with their own list saved opens someone's link.
+    drop(Page::mount().await);
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage
+        .set_item("upcheck.list.v1", &serde_json::to_string(mine).unwrap())
+        .unwrap();
+    let page = open_share_link(theirs).await;
+    wait_for(&page, "#share-choice").await;
+    assert_eq!(
+        page.value("#list"),
+        mine,
+        "the saved list was replaced unasked"
+    );
+    assert!(page
+        .text("#share-choice")
+        .contains("shared list of 1 lines"));
+    assert!(page
+        .text("#share-choice")
+        .contains("list of 2 lines is different"));
+
+    // Keeping mine drops the offer.
+    page.click("#keep-mine").await;
+    assert!(page.root.query_selector("#share-choice").unwrap().is_none());
+    assert_eq!(page.value("#list"), mine);
+    drop(page);
+
+    // Opening the shared list keeps mine, one click away.
+    let page = open_share_link(theirs).await;
+    wait_for(&page, "#share-choice").await;
+    page.click("#open-shared").await;
+    assert_eq!(page.value("#list"), theirs);
+    assert!(page
+        .text("#notice")
+        .contains("Your list of 2 lines is kept"));
+    page.click("#restore-previous").await;
+    assert_eq!(page.value("#list"), mine);
+    // Still there after a reload.
+    drop(page);
+    let page = Page::mount_keeping_storage().await;
+    assert_eq!(page.value("#list"), mine);
+}
+
+/// A visit to a share link carrying `list`, with what local storage holds.
+async fn open_share_link(list: &str) -> Page {
+    let fragment = format!("#{}", upcheck_core::share::encode(list));
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
+        .unwrap();
+    Page::mount_keeping_storage().await
 }
 
 #[wasm_bindgen_test]

@@ -24,6 +24,28 @@ pub(super) struct ListHandle {
     pub(super) on_share: Callback<()>,
     /// The last share link made.
     pub(super) share_link: Option<AttrValue>,
+    /// A shared list waiting for the person to choose: it differs from the
+    /// list they had, which is never replaced without asking.
+    pub(super) offered: Option<SharedOffer>,
+    /// Open the offered list (the one it replaces is kept as the previous list).
+    pub(super) on_open_offered: Callback<()>,
+    /// Keep the list they had and drop the offer.
+    pub(super) on_keep_mine: Callback<()>,
+    /// A list a shared link replaced, which can be brought back.
+    pub(super) previous: Option<AttrValue>,
+    /// Bring the previous list back.
+    pub(super) on_restore_previous: Callback<()>,
+}
+
+/// A shared list that differs from the saved one.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct SharedOffer {
+    /// The shared list.
+    pub(super) list: AttrValue,
+    /// Lines in it.
+    pub(super) lines: usize,
+    /// Lines in the list it would replace.
+    pub(super) mine: usize,
 }
 
 #[hook]
@@ -33,17 +55,20 @@ pub(super) fn use_list(
 ) -> ListHandle {
     let text = use_state(|| AttrValue::from(storage::load_list()));
     let share_link = use_state(|| None::<AttrValue>);
+    let offered = use_state(|| None::<SharedOffer>);
+    let previous = use_state(|| storage::load_previous_list().map(AttrValue::from));
 
     // On arrival: a shared list in the fragment, or the last results greyed.
     {
         let saved_text = text.to_string();
         let (text, notice, state) = (text.setter(), notice.setter(), state.clone());
+        let offered = offered.setter();
         use_effect_with((), move |()| {
             let fragment = browser::fragment();
             if fragment.starts_with("#list=") {
                 browser::clear_fragment();
                 match share::decode(&fragment) {
-                    Ok(list) => {
+                    Ok(list) if saved_text.trim().is_empty() || saved_text == list => {
                         storage::save_list(&list);
                         let lines = list.lines().count();
                         text.set(AttrValue::from(list));
@@ -51,6 +76,14 @@ pub(super) fn use_list(
                             "Opened a shared list of {lines} lines. Press Check to check it."
                         )));
                         focus("check");
+                    }
+                    Ok(list) => {
+                        offered.set(Some(SharedOffer {
+                            lines: list.lines().count(),
+                            mine: saved_text.lines().count(),
+                            list: AttrValue::from(list),
+                        }));
+                        focus("open-shared");
                     }
                     Err(e) => notice.set(Notice::error(format!("Shared link: {e}"))),
                 }
@@ -110,7 +143,53 @@ pub(super) fn use_list(
             });
         })
     };
+    let on_open_offered = {
+        let (text_set, notice, offered_set) = (text.setter(), notice.setter(), offered.setter());
+        let previous = previous.setter();
+        let deps = (offered.clone(), (*text).clone());
+        use_callback(deps, move |(), (offered, text)| {
+            let Some(offer) = &**offered else { return };
+            storage::save_previous_list(text);
+            previous.set(Some(text.clone()));
+            storage::save_list(&offer.list);
+            text_set.set(offer.list.clone());
+            offered_set.set(None);
+            notice.set(Notice::info(format!(
+                "Opened a shared list of {} lines. Your list of {} lines is kept: \
+                 \"Bring back my list\" restores it.",
+                offer.lines, offer.mine
+            )));
+            focus("check");
+        })
+    };
+    let on_keep_mine = {
+        let (offered, notice) = (offered.setter(), notice.setter());
+        use_callback((), move |(), ()| {
+            offered.set(None);
+            notice.set(Notice::info(
+                "Kept your list; the shared one was not opened.",
+            ));
+        })
+    };
+    let on_restore_previous = {
+        let (text_set, notice) = (text.setter(), notice.setter());
+        let deps = (previous.clone(), (*text).clone());
+        use_callback(deps, move |(), (previous, text)| {
+            let Some(old) = &**previous else { return };
+            // The two lists swap: the shared one becomes the previous list.
+            storage::save_previous_list(text);
+            previous.set(Some(text.clone()));
+            storage::save_list(old);
+            text_set.set(old.clone());
+            notice.set(Notice::info("Brought back your previous list."));
+        })
+    };
     ListHandle {
+        offered: (*offered).clone(),
+        on_open_offered,
+        on_keep_mine,
+        previous: (*previous).clone(),
+        on_restore_previous,
         text: (*text).clone(),
         on_text,
         on_file,

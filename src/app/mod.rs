@@ -14,7 +14,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{
-    Controls, ExportPanel, ListInput, ListTools, Results, SummaryBar, Toolbar,
+    Controls, ExportPanel, ListInput, ListTools, Results, SharedListChoice, SummaryBar, Toolbar,
 };
 use crate::model::Settings;
 use crate::services::{browser, storage};
@@ -97,7 +97,13 @@ pub fn App() -> Html {
             <section class="input">
                 <ListInput value={list.text.clone()} oninput={list.on_text} onsubmit={run.start.clone()}
                     ondrop={list.on_file.clone()} />
-                <ListTools onfile={list.on_file} onshare={list.on_share} share_link={list.share_link} />
+                <ListTools onfile={list.on_file} onshare={list.on_share} share_link={list.share_link}
+                    can_restore={list.previous.is_some() && list.offered.is_none()}
+                    onrestore={list.on_restore_previous} />
+                if let Some(offer) = &list.offered {
+                    <SharedListChoice lines={offer.lines} mine={offer.mine}
+                        onopen={list.on_open_offered} onkeep={list.on_keep_mine} />
+                }
                 { notice::view(&notice) }
                 <Controls settings={(*settings).clone()} onchange={on_settings}
                     {running} oncheck={run.start} onstop={run.stop} can_recheck={total > 0}

@@ -15,7 +15,7 @@ pub(crate) use controls::Controls;
 use elapsed::Elapsed;
 pub(crate) use export_panel::ExportPanel;
 pub(crate) use list_input::ListInput;
-pub(crate) use list_tools::ListTools;
+pub(crate) use list_tools::{ListTools, SharedListChoice};
 use result_row::ResultRow;
 pub(crate) use results::Results;
 use row_details::RowDetails;

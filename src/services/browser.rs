@@ -10,8 +10,10 @@ fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
-/// A file's text.
+/// A file's text; a file over the import cap is refused before it is read.
 pub(crate) async fn read_file(file: &File) -> Result<String, String> {
+    upcheck_core::import::check_size(&file.name(), file.size() as u64)
+        .map_err(|e| e.to_string())?;
     let text = JsFuture::from(file.text())
         .await
         .map_err(|_| format!("{}: the browser could not read this file", file.name()))?;

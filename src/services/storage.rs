@@ -25,6 +25,7 @@ pub(crate) struct Saved {
 }
 
 const LIST_KEY: &str = "upcheck.list.v1";
+const PREVIOUS_LIST_KEY: &str = "upcheck.list.previous.v1";
 const SETTINGS_KEY: &str = "upcheck.settings.v1";
 const RESULTS_KEY: &str = "upcheck.results.v1";
 
@@ -40,6 +41,16 @@ pub(crate) fn load_list() -> String {
 /// Saves the list; failures (quota, disabled storage) are ignored on purpose.
 pub(crate) fn save_list(text: &str) {
     let _ = LocalStorage::set(LIST_KEY, text);
+}
+
+/// Keeps a list a shared link replaced, so it can be brought back.
+pub(crate) fn save_previous_list(text: &str) {
+    let _ = LocalStorage::set(PREVIOUS_LIST_KEY, text);
+}
+
+/// The list a shared link last replaced, if any.
+pub(crate) fn load_previous_list() -> Option<String> {
+    LocalStorage::get(PREVIOUS_LIST_KEY).ok()
 }
 
 /// The saved settings, or the defaults (also when saved ones no longer parse).

@@ -29,12 +29,42 @@ pub enum ImportError {
         /// The reader's reason.
         message: String,
     },
+    /// Over [`MAX_IMPORT_BYTES`]: refused before it is read.
+    #[error(
+        "{file}: {size} is over the {limit} a list file may have; split it into smaller files"
+    )]
+    TooLarge {
+        /// File name.
+        file: String,
+        /// Its size, for people (e.g. `12.5 MB`).
+        size: String,
+        /// The limit, for people.
+        limit: String,
+    },
     /// Neither text nor CSV (judged by the name).
     #[error("{file}: only .txt and .csv files of sites can be imported")]
     UnsupportedType {
         /// File name.
         file: String,
     },
+}
+
+/// Largest file the page reads: far more than the 10,000 sites a run is built
+/// for, and small enough that a mistaken pick (a video, a disk image) is
+/// refused at once instead of freezing the tab while it is read.
+pub const MAX_IMPORT_BYTES: u64 = 10 * 1000 * 1000;
+
+/// Refuses a file over [`MAX_IMPORT_BYTES`] by its size alone, before reading.
+pub fn check_size(name: &str, bytes: u64) -> Result<(), ImportError> {
+    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    if bytes > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            file: name.to_owned(),
+            size: mb(bytes),
+            limit: mb(MAX_IMPORT_BYTES),
+        });
+    }
+    Ok(())
 }
 
 /// Reads the file `name` with `content`.
@@ -109,6 +139,16 @@ fn import_csv(name: &str, content: &str) -> Result<Imported, ImportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_over_the_cap_are_refused_by_size() {
+        assert!(check_size("sites.txt", MAX_IMPORT_BYTES).is_ok());
+        let err = check_size("movie.txt", 12_500_000).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "movie.txt: 12.5 MB is over the 10.0 MB a list file may have; split it into smaller files"
+        );
+    }
     use crate::parse_list;
 
     #[test]

@@ -43,6 +43,15 @@ pub enum AppError {
         /// Seconds until the next request will be accepted.
         retry_after: u64,
     },
+    /// The client already has its maximum of batches streaming (429).
+    #[error(
+        "this client already has {max} check batches running; wait for one to finish \
+         (or stop it) before starting another"
+    )]
+    TooManyBatches {
+        /// Batches one client may have streaming at once.
+        max: usize,
+    },
     /// Something went wrong on our side; details are only logged (500).
     #[error("internal error")]
     Internal,
@@ -58,7 +67,9 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             AppError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::TooManyBatches { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +84,7 @@ impl AppError {
             AppError::BodyTooLarge { .. } => "body_too_large",
             AppError::OriginNotAllowed(_) => "origin_not_allowed",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::TooManyBatches { .. } => "too_many_batches",
             AppError::Internal => "internal",
         }
     }

@@ -115,7 +115,10 @@ async fn a_reader_that_stalls_gets_a_cut_off_stream_and_its_checks_stop() {
     until_quiet(&f, Duration::from_secs(1), Duration::from_secs(8)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let checked = requests(f.stats());
-    assert!(checked < n as u64, "every URL was checked ({checked}) for a stuck reader");
+    assert!(
+        checked < n as u64,
+        "every URL was checked ({checked}) for a stuck reader"
+    );
 
     // Now read everything there is: the stream must end cut off (the
     // connection closes without the last chunk), not as if complete.
@@ -136,14 +139,22 @@ async fn a_reader_that_stalls_gets_a_cut_off_stream_and_its_checks_stop() {
         .await
         .expect("the cut-off stream must close");
     let text = String::from_utf8_lossy(&got);
-    assert!(text.starts_with("HTTP/1.1 200"), "{}", &text[..text.len().min(200)]);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
     assert!(
         !got.ends_with(b"\r\n0\r\n\r\n"),
         "a cut-off stream must not look complete"
     );
     let lines = text.matches("\"index\":").count();
     assert!(lines < n, "{lines} lines");
-    assert_eq!(requests(f.stats()), checked, "checks went on after the cut-off");
+    assert_eq!(
+        requests(f.stats()),
+        checked,
+        "checks went on after the cut-off"
+    );
 }
 
 async fn batch(router: Router, body: Value) -> Vec<Value> {
@@ -181,7 +192,11 @@ async fn redirects_into_a_busy_host_cannot_deadlock_and_waits_are_not_timeouts()
         let a = batch(router.clone(), json!({ "urls": first, "timeout_ms": 3000 }));
         let b = async {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            batch(router.clone(), json!({ "urls": second, "timeout_ms": 1500 })).await
+            batch(
+                router.clone(),
+                json!({ "urls": second, "timeout_ms": 1500 }),
+            )
+            .await
         };
         tokio::join!(a, b)
     };
@@ -194,7 +209,9 @@ async fn redirects_into_a_busy_host_cannot_deadlock_and_waits_are_not_timeouts()
         let total = line["timings_ms"]["total"].as_u64().unwrap();
         assert!(total < 3000, "slot waits counted as site time: {line:#}");
     }
-    assert!(a.iter().all(|l| l["redirects"].as_array().unwrap().len() == 1));
+    assert!(a
+        .iter()
+        .all(|l| l["redirects"].as_array().unwrap().len() == 1));
     assert!(f.stats().peak_in_flight.load(Ordering::SeqCst) <= 16);
 }
 
@@ -213,7 +230,10 @@ async fn a_check_that_cannot_get_a_slot_in_time_is_busy_not_timeout() {
     assert_eq!(busy.len(), 1, "{lines:#?}");
     assert_outcome(busy[0], "cancelled", Some("busy"));
     assert!(
-        busy[0]["error"]["message"].as_str().unwrap().contains("busy"),
+        busy[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("busy"),
         "{:#}",
         busy[0]
     );

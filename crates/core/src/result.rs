@@ -63,7 +63,11 @@ impl ErrorKind {
             | ErrorKind::Http
             | ErrorKind::Other => Outcome::Unreachable,
             ErrorKind::Timeout => Outcome::Timeout,
-            ErrorKind::PrivateAddress | ErrorKind::ProxyItself => Outcome::Blocked,
+            ErrorKind::PrivateAddress | ErrorKind::ProxyItself | ErrorKind::BadPort => {
+                Outcome::Blocked
+            }
+            // No slot came free in time: the proxy's limit, not the site's.
+            ErrorKind::Busy => Outcome::Cancelled,
             ErrorKind::BadUrl => Outcome::Invalid,
             ErrorKind::TooManyRedirects | ErrorKind::RedirectLoop | ErrorKind::BadRedirect => {
                 Outcome::Down

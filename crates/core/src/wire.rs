@@ -178,6 +178,16 @@ pub enum ErrorKind {
     PrivateAddress,
     /// The target is the proxy itself (`blocked`).
     ProxyItself,
+    /// The port is on the fetch standard's bad-port list (25, 6000, …; see
+    /// `policy::BAD_PORTS`), on the first URL or on a redirect hop: such ports
+    /// speak other protocols, so no connection is made (`blocked`).
+    BadPort,
+    /// The proxy was too busy: the check waited its bounded time for a free
+    /// slot (per host, per address or overall) and gave up before asking the
+    /// site. Says nothing about the site, so the outcome is `cancelled`, never
+    /// `timeout` (a site's deadline only runs while its check holds its slots);
+    /// trying again later may succeed.
+    Busy,
     /// The input is not a checkable http(s) URL (`invalid`).
     BadUrl,
     /// More redirects than allowed (`down`: responses were seen).
@@ -205,6 +215,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::PrivateAddress => "private_address",
             ErrorKind::ProxyItself => "proxy_itself",
+            ErrorKind::BadPort => "bad_port",
+            ErrorKind::Busy => "busy",
             ErrorKind::BadUrl => "bad_url",
             ErrorKind::TooManyRedirects => "too_many_redirects",
             ErrorKind::RedirectLoop => "redirect_loop",

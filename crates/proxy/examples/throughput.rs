@@ -1,11 +1,15 @@
 //! Proxy throughput on loopback: N URLs, each `/delay/MS` on a fixture spread
-//! over P ports, through one `POST /api/check`; prints wall time and peak RSS.
+//! over P ports, through one `POST /api/check` (or `--batches B` concurrent
+//! ones, each with all N URLs); prints wall time and peak RSS, and fails unless
+//! every batch returned one line per URL.
 //!
 //! ```text
 //! cargo run --release -p upcheck-proxy --example throughput -- \
 //!     [--urls 1000] [--ports 50] [--delay-ms 500] [--concurrency 256] [--per-host 6]
-//!     [--proxy 127.0.0.1:8080 --proxy-pid PID] [--urls-file FILE] [--json]
+//!     [--batches 1] [--proxy 127.0.0.1:8080 --proxy-pid PID] [--urls-file FILE] [--json]
 //! ```
+//! In-process, the per-client caps are raised to fit `--batches` (all batches
+//! come from one client here), so the figure is the engine's, not the caps'.
 //! Without `--proxy` the proxy runs in this process (loopback allowed, no rate
 //! limit) and the RSS printed covers proxy + fixture + client. With `--proxy`
 //! it talks to a running `upcheck-proxy --insecure-allow-loopback` (start it
@@ -28,6 +32,7 @@ struct Args {
     delay_ms: u64,
     concurrency: usize,
     per_host: usize,
+    batches: usize,
     proxy: Option<SocketAddr>,
     proxy_pid: Option<u32>,
     urls_file: Option<String>,
@@ -41,6 +46,7 @@ fn args() -> Result<Args, String> {
         delay_ms: 500,
         concurrency: upcheck_core::defaults::PROXY_BATCH_CONCURRENCY,
         per_host: upcheck_core::defaults::PROXY_PER_HOST,
+        batches: 1,
         proxy: None,
         proxy_pid: None,
         urls_file: None,
@@ -60,6 +66,7 @@ fn args() -> Result<Args, String> {
             "--delay-ms" => a.delay_ms = value.parse().map_err(|e| bad(&e))?,
             "--concurrency" => a.concurrency = value.parse().map_err(|e| bad(&e))?,
             "--per-host" => a.per_host = value.parse().map_err(|e| bad(&e))?,
+            "--batches" => a.batches = value.parse().map_err(|e| bad(&e))?,
             "--proxy" => a.proxy = Some(value.parse().map_err(|e| bad(&e))?),
             "--proxy-pid" => a.proxy_pid = Some(value.parse().map_err(|e| bad(&e))?),
             "--urls-file" => a.urls_file = Some(value),
@@ -119,6 +126,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 max_urls: a.urls.max(1),
                 max_body_bytes: 64 * 1024 * 1024,
                 rate_per_minute: None,
+                max_batches_per_client: a
+                    .batches
+                    .max(upcheck_proxy::config::MAX_BATCHES_PER_CLIENT),
+                max_checks_per_client: a.concurrency.saturating_mul(a.batches.max(1)),
                 insecure_allow_loopback: true,
                 ..upcheck_proxy::Config::default()
             };
@@ -133,39 +144,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let body = serde_json::json!({ "urls": urls, "timeout_ms": 120000 }).to_string();
 
     let started = Instant::now();
-    let tcp = TcpStream::connect(proxy).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
-    tokio::spawn(conn);
-    let request = hyper::Request::post("/api/check")
-        .header("host", proxy.to_string())
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))?;
-    let response = sender.send_request(request).await?;
-    if !response.status().is_success() {
-        let status = response.status();
-        let text = response.into_body().collect().await?.to_bytes();
-        return Err(format!("{status}: {}", String::from_utf8_lossy(&text)).into());
-    }
-    let mut body = response.into_body();
-    let (mut lines, mut up, mut first_line_ms) = (0usize, 0usize, None);
-    let mut pending = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let Ok(data) = frame?.into_data() else {
-            continue;
-        };
-        pending.extend_from_slice(&data);
-        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            lines += 1;
-            first_line_ms.get_or_insert(started.elapsed().as_millis());
-            if line.windows(13).any(|w| w == b"\"outcome\":\"up") {
-                up += 1;
-            }
+    let runs = (0..a.batches.max(1)).map(|_| one_batch(proxy, body.clone(), started));
+    let mut lines = 0usize;
+    let mut up = 0usize;
+    let mut first_line_ms: Option<u128> = None;
+    for result in futures_util::future::join_all(runs).await {
+        let batch = result?;
+        if batch.lines != a.urls {
+            return Err(
+                format!("a batch returned {} lines for {} URLs", batch.lines, a.urls).into(),
+            );
         }
+        lines += batch.lines;
+        up += batch.up;
+        first_line_ms = match (first_line_ms, batch.first_line_ms) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
     }
     let wall = started.elapsed();
-    let slots = a.concurrency.min(a.ports * a.per_host).min(a.urls).max(1);
-    let ideal = (a.urls.div_ceil(slots)) as f64 * a.delay_ms as f64 / 1000.0;
+    let total = a.urls * a.batches.max(1);
+    let slots = (a.concurrency * a.batches.max(1))
+        .min(a.ports * a.per_host)
+        .min(upcheck_proxy::config::GLOBAL_CONCURRENCY.max(a.concurrency))
+        .min(total)
+        .max(1);
+    let ideal = (total.div_ceil(slots)) as f64 * a.delay_ms as f64 / 1000.0;
     let peak_in_flight = fixture.as_ref().map(|f| {
         f.stats()
             .peak_in_flight
@@ -181,6 +185,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if a.json {
         let report = serde_json::json!({
             "urls": a.urls,
+            "batches": a.batches,
             "host_ports": a.ports,
             "delay_ms": a.delay_ms,
             "concurrency": a.concurrency,
@@ -199,20 +204,72 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     println!(
-        "urls={} ports={} delay={}ms concurrency={} per_host={} -> lines={lines} up={up} \
+        "urls={} batches={} ports={} delay={}ms concurrency={} per_host={} -> lines={lines} up={up} \
          wall={:.2}s (ideal ~{ideal:.1}s at {slots} in flight) first_line={}ms sequential_would_be={:.0}s",
         a.urls,
+        a.batches,
         a.ports,
         a.delay_ms,
         a.concurrency,
         a.per_host,
         wall.as_secs_f64(),
         first_line_ms.unwrap_or(0),
-        a.urls as f64 * a.delay_ms as f64 / 1000.0,
+        total as f64 * a.delay_ms as f64 / 1000.0,
     );
     if let Some(peak) = peak_in_flight {
         println!("fixture peak in flight: {peak}");
     }
     println!("peak RSS of {rss_of}: {rss:?} KiB");
     Ok(())
+}
+
+struct BatchResult {
+    lines: usize,
+    up: usize,
+    first_line_ms: Option<u128>,
+}
+
+/// One `POST /api/check` on its own connection, read to the end.
+async fn one_batch(
+    proxy: SocketAddr,
+    body: String,
+    started: Instant,
+) -> Result<BatchResult, Box<dyn std::error::Error>> {
+    let tcp = TcpStream::connect(proxy).await?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
+    tokio::spawn(conn);
+    let request = hyper::Request::post("/api/check")
+        .header("host", proxy.to_string())
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))?;
+    let response = sender.send_request(request).await?;
+    if !response.status().is_success() {
+        let status = response.status();
+        let text = response.into_body().collect().await?.to_bytes();
+        return Err(format!("{status}: {}", String::from_utf8_lossy(&text)).into());
+    }
+    let mut body = response.into_body();
+    let mut result = BatchResult {
+        lines: 0,
+        up: 0,
+        first_line_ms: None,
+    };
+    let mut pending = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        pending.extend_from_slice(&data);
+        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            result.lines += 1;
+            result
+                .first_line_ms
+                .get_or_insert(started.elapsed().as_millis());
+            if line.windows(13).any(|w| w == b"\"outcome\":\"up") {
+                result.up += 1;
+            }
+        }
+    }
+    Ok(result)
 }

@@ -3,17 +3,16 @@
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures_util::{stream, StreamExt};
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::check::batch::{self, Batch};
 use crate::check::{Checker, Params};
 use crate::error::AppError;
-use upcheck_core::wire::{CheckLine, CheckRequest, Health, Limits};
+use upcheck_core::wire::{CheckRequest, Health, Limits};
 use upcheck_core::{defaults, StatusRule};
 
 /// What the handlers share.
@@ -34,11 +33,13 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
     })
 }
 
-/// `POST /api/check`: validate, then stream one NDJSON line per URL in
-/// completion order.
+/// `POST /api/check`: validate, admit (per-client batch cap), then stream one
+/// NDJSON line per URL in completion order. The checks run in their own tasks
+/// (see [`batch`]), so a reader that stalls or leaves holds no shared slot.
 pub async fn check(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
+    extensions: Extensions,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     if !is_json(&headers) {
@@ -59,16 +60,20 @@ pub async fn check(
     let params = validate(&request, limits)?;
     tracing::info!(urls = request.urls.len(), ?params, "check batch");
 
-    let checker = state.checker.clone();
-    // The queue is the request's own Vec of strings: a URL waiting for a slot
-    // costs its entry and nothing more until `buffer_unordered` starts it.
-    let lines = stream::iter(request.urls.into_iter().enumerate())
-        .map(move |(index, url)| {
-            let checker = checker.clone();
-            async move { checker.check(index, &url, params).await }
-        })
-        .buffer_unordered(limits.concurrency.max(1))
-        .map(|line| Ok::<_, Infallible>(ndjson(&line)));
+    let ticket = state
+        .checker
+        .admit(&extensions, &headers)
+        .map_err(|max| AppError::TooManyBatches { max })?;
+    let lines = batch::start(
+        state.checker.clone(),
+        Batch {
+            urls: request.urls,
+            params,
+            concurrency: limits.concurrency.max(1),
+            write_stall: state.checker.write_stall(),
+            ticket,
+        },
+    );
     let mut response = Body::from_stream(lines).into_response();
     let h = response.headers_mut();
     h.insert(
@@ -122,24 +127,6 @@ fn validate(request: &CheckRequest, limits: &Limits) -> Result<Params, AppError>
         max_redirects: request.max_redirects,
         accept,
     })
-}
-
-fn ndjson(line: &CheckLine) -> Bytes {
-    match serde_json::to_vec(line) {
-        Ok(mut json) => {
-            json.push(b'\n');
-            Bytes::from(json)
-        }
-        // Plain structs with string keys always serialise; if that ever
-        // changes, the line still says which URL it was.
-        Err(e) => {
-            tracing::error!("cannot serialise a result line: {e}");
-            Bytes::from(format!(
-                "{{\"index\":{},\"outcome\":\"unreachable\",\"error\":{{\"kind\":\"other\",\"message\":\"internal error\"}}}}\n",
-                line.index
-            ))
-        }
-    }
 }
 
 /// The limits a [`crate::Config`] puts in force.

@@ -23,8 +23,34 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How long a client may take to send a request head, and then its body,
 /// unless configured otherwise.
 pub const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Batches one client may have streaming at once unless configured otherwise.
+pub const MAX_BATCHES_PER_CLIENT: usize = 4;
+/// Checks one client may have in flight at once, over all its batches.
+pub const MAX_CHECKS_PER_CLIENT: usize = 256;
+/// The longest a check waits for any one slot before it ends `busy`.
+pub const SLOT_WAIT: Duration = Duration::from_secs(60);
+/// How long a batch may wait for its reader to take the next line.
+pub const WRITE_STALL: Duration = Duration::from_secs(30);
 
 /// Everything the proxy needs to know at start-up.
+///
+/// The defaults are the ones a public deployment should run with; what they
+/// guard against:
+/// - `max_batches_per_client` 4 and `max_checks_per_client` 256: one client
+///   (a peer address, an IPv6 /64) cannot take the whole `global_concurrency`
+///   (1024) or open batches without end; the 5th concurrent batch is answered
+///   429 `too_many_batches`.
+/// - `per_host` 6, applied to the target name *and* to each resolved address:
+///   many names pointing at one victim address still open at most 6
+///   connections to it at once from this proxy.
+/// - `slot_wait` 60 s: no check waits longer than this for a slot; one that
+///   would ends `cancelled` with `busy`.
+/// - `write_stall` 30 s: a batch whose reader has taken nothing for this long
+///   is ended and its checks stopped, so a client that stops reading holds no
+///   shared capacity.
+/// - `rate_per_minute` 60 with `rate_burst` 10 per client, and
+///   `insecure_allow_loopback` off. Ports on the fetch standard's bad-port
+///   list are refused whatever the settings.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The built page to serve at `/`; `None` serves the API only.
@@ -48,6 +74,17 @@ pub struct Config {
     pub rate_per_minute: Option<u32>,
     /// Check requests a client may send back to back.
     pub rate_burst: u32,
+    /// Batches one client (peer address; IPv6 by /64) may have streaming at
+    /// once; one more is refused with 429.
+    pub max_batches_per_client: usize,
+    /// Checks one client may have in flight at once, over all its batches.
+    pub max_checks_per_client: usize,
+    /// The longest a check waits for a slot (per name, per address, global)
+    /// before it ends `cancelled`/`busy`.
+    pub slot_wait: Duration,
+    /// How long a batch may wait for its reader to take the next line before
+    /// the stream is cut off and its remaining checks stopped.
+    pub write_stall: Duration,
     /// Take the client address for rate limiting from `X-Forwarded-For` (the
     /// entry the reverse proxy in front appended). Only behind such a proxy.
     pub trust_forwarded: bool,
@@ -83,6 +120,10 @@ impl Default for Config {
             global_concurrency: GLOBAL_CONCURRENCY,
             rate_per_minute: Some(RATE_PER_MINUTE),
             rate_burst: RATE_BURST,
+            max_batches_per_client: MAX_BATCHES_PER_CLIENT,
+            max_checks_per_client: MAX_CHECKS_PER_CLIENT,
+            slot_wait: SLOT_WAIT,
+            write_stall: WRITE_STALL,
             trust_forwarded: false,
             insecure_allow_loopback: false,
             extra_root_certs: Vec::new(),

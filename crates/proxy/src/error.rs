@@ -53,6 +53,15 @@ pub enum AppError {
         /// Seconds until the next request will be accepted.
         retry_after: u64,
     },
+    /// The client already has its maximum of batches streaming (429).
+    #[error(
+        "this client already has {max} check batches running; wait for one to finish \
+         (or stop it) before starting another"
+    )]
+    TooManyBatches {
+        /// Batches one client may have streaming at once.
+        max: usize,
+    },
     /// Something went wrong on our side; details are only logged (500).
     #[error("internal error")]
     Internal,
@@ -70,7 +79,9 @@ impl AppError {
             AppError::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::UnknownHost(_) => StatusCode::MISDIRECTED_REQUEST,
             AppError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
-            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { .. } | AppError::TooManyBatches { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +98,7 @@ impl AppError {
             AppError::UnknownHost(_) => "unknown_host",
             AppError::BodyTimeout { .. } => "body_timeout",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::TooManyBatches { .. } => "too_many_batches",
             AppError::Internal => "internal",
         }
     }

@@ -45,6 +45,19 @@ struct Args {
     /// Check requests a client may send back to back.
     #[arg(long, env = "UPCHECK_BURST", default_value_t = config::RATE_BURST)]
     burst: u32,
+    /// Check batches one client (peer address; IPv6 by /64) may have
+    /// streaming at once; one more gets 429.
+    #[arg(long, env = "UPCHECK_MAX_BATCHES_PER_CLIENT", default_value_t = config::MAX_BATCHES_PER_CLIENT)]
+    max_batches_per_client: usize,
+    /// Checks one client may have in flight at once, over all its batches.
+    #[arg(long, env = "UPCHECK_MAX_CHECKS_PER_CLIENT", default_value_t = config::MAX_CHECKS_PER_CLIENT)]
+    max_checks_per_client: usize,
+    /// Seconds a check may wait for a free slot before it ends cancelled (busy).
+    #[arg(long, env = "UPCHECK_SLOT_WAIT_SECS", default_value_t = config::SLOT_WAIT.as_secs())]
+    slot_wait_secs: u64,
+    /// Seconds a batch may wait for its reader to take data before it is cut off.
+    #[arg(long, env = "UPCHECK_WRITE_STALL_SECS", default_value_t = config::WRITE_STALL.as_secs())]
+    write_stall_secs: u64,
     /// Count clients by the last X-Forwarded-For entry (only behind a reverse
     /// proxy that sets it).
     #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
@@ -118,6 +131,10 @@ async fn main() {
         rate_per_minute: (args.rate > 0).then_some(args.rate),
         rate_burst: args.burst,
         trust_forwarded: args.trust_forwarded,
+        max_batches_per_client: args.max_batches_per_client,
+        max_checks_per_client: args.max_checks_per_client,
+        slot_wait: Duration::from_secs(args.slot_wait_secs.max(1)),
+        write_stall: Duration::from_secs(args.write_stall_secs.max(1)),
         insecure_allow_loopback: args.insecure_allow_loopback,
         public_hosts: args.public_hosts,
         max_connections: args.max_connections,

@@ -1,8 +1,11 @@
 //! Which resolved addresses a check may connect to: the core's deny-list, the
-//! test-only loopback switch, and the proxy's own address.
+//! test-only loopback switch, and the proxy's own address; and which ports: none
+//! on the fetch standard's bad-port list, whatever the switch says.
 
 use std::net::{IpAddr, SocketAddr};
 use upcheck_core::net;
+use upcheck_core::policy::BAD_PORTS;
+use upcheck_core::wire::ErrorKind;
 
 use super::Failure;
 
@@ -16,6 +19,22 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// Refuses a port browsers refuse (SMTP, X11, IRC, …): a request there is
+    /// a way to make the proxy speak to a mail or chat server, not a web
+    /// check. Judged before any lookup or slot, on every hop.
+    pub fn port(&self, port: u16) -> Result<(), Failure> {
+        if BAD_PORTS.binary_search(&port).is_ok() {
+            return Err(Failure {
+                kind: ErrorKind::BadPort,
+                message: format!(
+                    "refused: port {port} is on the fetch standard's bad-port list \
+                     (it belongs to another protocol); no connection was made"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     /// Judges every address a hop resolved to. All must pass — one private
     /// answer among public ones refuses the name, since an attacker controls
     /// which one a client would pick. Returns the canonical addresses to
@@ -60,7 +79,6 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use upcheck_core::wire::ErrorKind;
 
     fn ips(list: &[&str]) -> Vec<IpAddr> {
         list.iter().map(|s| s.parse().unwrap()).collect()
@@ -99,6 +117,18 @@ mod tests {
         ] {
             assert!(guard.admit(&ips(&[other]), 80).is_err(), "{other}");
         }
+    }
+
+    #[test]
+    fn bad_ports_are_refused_even_with_the_loopback_switch() {
+        let guard = Guard {
+            allow_loopback: true,
+            own: None,
+        };
+        for port in [25, 6000, 0] {
+            assert_eq!(guard.port(port).unwrap_err().kind, ErrorKind::BadPort);
+        }
+        assert!(guard.port(80).is_ok() && guard.port(8080).is_ok());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! One HTTP/1.1 exchange on an established connection: send the request, wait
 //! for the response head, and stop. The body is never read, so an endless or
-//! compressed body costs nothing and nothing is relayed.
+//! compressed body costs nothing and nothing is relayed. The head itself is
+//! bounded too ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]), so a server cannot make
+//! the proxy buffer megabytes of headers.
 
 use bytes::Bytes;
 use http_body_util::Empty;
-use hyper::header::{ACCEPT, ACCEPT_ENCODING, CONNECTION, HOST, LOCATION, USER_AGENT};
+use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, HOST, LOCATION, USER_AGENT};
 use hyper::{Request, StatusCode, Version};
 use hyper_util::rt::TokioIo;
 use std::error::Error as _;
@@ -18,6 +20,13 @@ use upcheck_core::wire::{ErrorKind, Method};
 
 const USER_AGENT_VALUE: &str = concat!("upcheck-proxy/", env!("CARGO_PKG_VERSION"));
 
+/// The largest response head (status line and headers) read. Real sites stay
+/// far below; hyper's own default (~400 KB) would let each check in flight
+/// hold that much.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The most response headers read (hyper's default, said out loud).
+pub const MAX_HEADERS: usize = 100;
+
 /// What the response head said.
 #[derive(Debug)]
 pub struct Head {
@@ -25,8 +34,8 @@ pub struct Head {
     pub status: StatusCode,
     /// The HTTP version of the response.
     pub version: Version,
-    /// The `Location` header, if any (lossily decoded).
-    pub location: Option<String>,
+    /// The `Location` header, if any, as sent (`redirect::follow` judges it).
+    pub location: Option<HeaderValue>,
     /// Request written → response head read.
     pub ttfb: Duration,
 }
@@ -52,6 +61,10 @@ where
 {
     let request = build_request(url, method)?;
     let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+        .max_header_size(MAX_HEAD_BYTES)
+        // The read buffer never needs more than the head: the body is not read.
+        .max_buf_size(MAX_HEAD_BYTES + 8 * 1024)
+        .max_headers(MAX_HEADERS)
         .handshake::<_, Empty<Bytes>>(TokioIo::new(io))
         .await
         .map_err(|e| exchange_failure(&e))?;
@@ -67,10 +80,7 @@ where
     };
     let response = deadline.run(Phase::Response, attempt).await?;
     let ttfb = sent.elapsed();
-    let location = response
-        .headers()
-        .get(LOCATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let location = response.headers().get(LOCATION).cloned();
     Ok(Head {
         status: response.status(),
         version: response.version(),
@@ -129,6 +139,14 @@ fn exchange_failure(e: &hyper::Error) -> Failure {
         Failure::unreachable(
             ErrorKind::Reset,
             "the server closed the connection without answering".into(),
+        )
+    } else if e.is_parse_too_large() {
+        Failure::unreachable(
+            ErrorKind::Http,
+            format!(
+                "the response head is larger than {} KiB or has more than {MAX_HEADERS} headers",
+                MAX_HEAD_BYTES / 1024
+            ),
         )
     } else if e.is_parse() {
         Failure::unreachable(

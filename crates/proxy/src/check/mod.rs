@@ -4,30 +4,38 @@
 //!
 //! The verdict is core's one rule ([`Seen::outcome`]): a final response is
 //! judged by the request's `accept` rule, a failure by its error kind
-//! ([`ErrorKind::outcome`]).
+//! ([`ErrorKind::outcome`]) — a check that could not get a slot in time ends
+//! `cancelled` (`busy`), never as the site's `timeout`.
+//!
+//! Each hop takes its slots (see [`limits`]) and gives them all back when it
+//! ends, so a redirect never waits for the next host while holding one.
 
+pub mod batch;
+pub mod clients;
 pub mod connect;
+pub mod deadline;
 pub mod dns;
 pub mod guard;
 pub mod http;
 pub mod limits;
+pub mod line;
 pub mod redirect;
 pub mod tls;
 
 use std::collections::HashSet;
-use std::fmt;
-use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 use url::{Host, Url};
 
 use crate::config::Config;
+use deadline::ms;
+pub use deadline::{Deadline, Phase};
 use dns::{Resolve, ResolveError, SystemResolver};
 use guard::Guard;
-use limits::HostLimits;
-use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Method, Redirect, Timings, TlsInfo};
+use limits::Slots;
+use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Method, Timings, TlsInfo};
 use upcheck_core::{parse, Outcome, Seen, StatusRule};
 
 /// Why a check ended other than with a response. Its outcome is its kind's
@@ -70,6 +78,13 @@ impl Failure {
     pub fn down(kind: ErrorKind, message: String) -> Self {
         Failure { kind, message }
     }
+    /// No slot came free in time: the proxy's limit, not the site's fault.
+    pub fn busy(message: String) -> Self {
+        Failure {
+            kind: ErrorKind::Busy,
+            message,
+        }
+    }
     /// Not a checkable URL.
     pub fn invalid(message: String) -> Self {
         Failure {
@@ -77,75 +92,6 @@ impl Failure {
             message,
         }
     }
-}
-
-/// A phase of one hop, named in timeout messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    /// Name lookup.
-    Dns,
-    /// TCP connect.
-    Connect,
-    /// TLS handshake.
-    Tls,
-    /// Waiting for the response head.
-    Response,
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Phase::Dns => "the DNS lookup",
-            Phase::Connect => "the TCP connect",
-            Phase::Tls => "the TLS handshake",
-            Phase::Response => "waiting for the response headers",
-        })
-    }
-}
-
-/// The check's deadline; every phase runs under it separately so a timeout
-/// names the phase that ran out of time.
-#[derive(Debug, Clone, Copy)]
-pub struct Deadline {
-    start: Instant,
-    end: tokio::time::Instant,
-    budget: Duration,
-}
-
-impl Deadline {
-    /// A deadline `budget` from now.
-    pub fn new(budget: Duration) -> Self {
-        let start = Instant::now();
-        Deadline {
-            start,
-            end: tokio::time::Instant::from_std(start + budget),
-            budget,
-        }
-    }
-
-    /// Runs one phase, failing with `timeout` if the deadline passes first.
-    pub async fn run<T>(
-        &self,
-        phase: Phase,
-        work: impl Future<Output = Result<T, Failure>>,
-    ) -> Result<T, Failure> {
-        match tokio::time::timeout_at(self.end, work).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::timeout(format!(
-                "{phase} did not finish within the {} ms timeout",
-                self.budget.as_millis()
-            ))),
-        }
-    }
-
-    /// Milliseconds since the check started.
-    pub fn elapsed_ms(&self) -> u64 {
-        ms(self.start.elapsed())
-    }
-}
-
-fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// How one batch wants its checks done.
@@ -175,8 +121,10 @@ pub struct Checker {
     tls: Arc<rustls::ClientConfig>,
     resolver: Arc<dyn Resolve>,
     guard: Guard,
-    global: Arc<Semaphore>,
-    hosts: HostLimits,
+    slots: Slots,
+    clients: clients::Clients,
+    trust_forwarded: bool,
+    write_stall: Duration,
 }
 
 impl Checker {
@@ -192,9 +140,32 @@ impl Checker {
                 allow_loopback: config.insecure_allow_loopback,
                 own: config.listen,
             },
-            global: Arc::new(Semaphore::new(config.global_concurrency.max(1))),
-            hosts: HostLimits::new(config.per_host),
+            slots: Slots::new(config.per_host, config.global_concurrency, config.slot_wait),
+            clients: clients::Clients::new(
+                config.max_batches_per_client,
+                config.max_checks_per_client,
+            ),
+            trust_forwarded: config.trust_forwarded,
+            write_stall: config.write_stall,
         }
+    }
+
+    /// Admits one more batch from the request's client, or says the most it
+    /// may have streaming (`Err(max)`).
+    pub fn admit(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<clients::Ticket, usize> {
+        let key = clients::client_key(extensions, headers, self.trust_forwarded);
+        self.clients
+            .admit(key)
+            .ok_or_else(|| self.clients.max_batches())
+    }
+
+    /// How long a batch waits for its reader (see [`batch`]).
+    pub fn write_stall(&self) -> Duration {
+        self.write_stall
     }
 
     /// Checks `input` (the `index`-th URL of its batch).
@@ -218,16 +189,15 @@ impl Checker {
             Err(e) => return fail(line, Failure::invalid(e.to_string())),
         };
         line.url = url.to_string();
-        let mut host_slot = self.hosts.acquire(&host_key(&url)).await;
-        let _global_slot = self.global.clone().acquire_owned().await.ok();
-        let deadline = Deadline::new(params.timeout);
-        let mut visited = HashSet::from([url.to_string()]);
+        // Set by the first hop once it holds its slots: the site's time starts then.
+        let mut deadline = None;
+        // Fingerprints, not URLs: a chain of long URLs is not kept twice.
+        let fingerprints = RandomState::new();
+        let mut visited = HashSet::from([fingerprints.hash_one(url.as_str())]);
         let mut current = url;
         let result = loop {
             let mut facts = HopFacts::default();
-            let head = self
-                .hop(&current, params.method, &deadline, &mut facts)
-                .await;
+            let head = self.hop(&current, params, &mut deadline, &mut facts).await;
             line.final_url = Some(current.to_string());
             line.timings_ms = facts.timings;
             line.ip = facts.ip;
@@ -247,15 +217,12 @@ impl Checker {
                 Some(loc) if redirect::is_redirect(status) => loc,
                 _ => break Ok(status),
             };
-            line.redirects.push(Redirect {
-                url: current.to_string(),
-                status,
-            });
-            let next = match redirect::next_url(&current, &location) {
+            line::push_redirect(&mut line.redirects, current.as_str(), status);
+            let next = match redirect::follow(&current, location.as_bytes()) {
                 Ok(next) => next,
                 Err(f) => break Err(f),
             };
-            if !visited.insert(next.to_string()) {
+            if !visited.insert(fingerprints.hash_one(next.as_str())) {
                 break Err(Failure::down(
                     ErrorKind::RedirectLoop,
                     format!("redirect loop: {next} was already visited"),
@@ -267,14 +234,9 @@ impl Checker {
                     format!("more than {} redirects", params.max_redirects),
                 ));
             }
-            if host_key(&next) != host_key(&current) {
-                drop(host_slot);
-                host_slot = self.hosts.acquire(&host_key(&next)).await;
-            }
             current = next;
         };
-        drop(host_slot);
-        line.timings_ms.total = deadline.elapsed_ms();
+        line.timings_ms.total = deadline.map_or(0, |d: Deadline| d.elapsed_ms());
         match result {
             Ok(status) => {
                 line.outcome = Seen::Response(status).outcome(&params.accept);
@@ -284,13 +246,14 @@ impl Checker {
         }
     }
 
-    /// One hop: exactly one lookup, the guard, then the exchange (twice to the
-    /// same admitted addresses when a HEAD is rejected and retried as GET).
+    /// One hop: the port rule, its slots, exactly one lookup, the guard, then
+    /// the exchange (twice to the same admitted addresses when a HEAD is
+    /// rejected and retried as GET). Its slots are freed when it returns.
     async fn hop(
         &self,
         url: &Url,
-        method: Method,
-        deadline: &Deadline,
+        params: Params,
+        deadline: &mut Option<Deadline>,
         facts: &mut HopFacts,
     ) -> Result<http::Head, Failure> {
         let port = url
@@ -299,9 +262,21 @@ impl Checker {
         let host = url
             .host()
             .ok_or_else(|| Failure::invalid(format!("{url} has no host")))?;
+        self.guard.port(port)?;
+        let (_name_slot, _global_slot, waited) = self.slots.for_name(&host_key(url)).await?;
+        let deadline = match deadline {
+            Some(d) => {
+                d.pause(waited);
+                d
+            }
+            None => deadline.insert(Deadline::new(params.timeout)),
+        };
+        let method = params.method;
         let resolved = match host {
             Host::Domain(name) => {
                 let started = Instant::now();
+                // `name.` is `name`: one lookup key, one answer.
+                let name = name.trim_end_matches('.');
                 let answer = match dns::special_name(name) {
                     Some(addrs) => Ok(addrs),
                     None => deadline.run(Phase::Dns, self.lookup(name)).await,
@@ -344,13 +319,15 @@ impl Checker {
         addrs: &[IpAddr],
         port: u16,
         method: Method,
-        deadline: &Deadline,
+        deadline: &mut Deadline,
         facts: &mut HopFacts,
     ) -> Result<http::Head, Failure> {
-        let started = Instant::now();
-        let (tcp, ip) = connect::connect(addrs, port, deadline).await?;
-        facts.timings.connect = Some(ms(started.elapsed()));
-        facts.ip = Some(ip);
+        let connected = connect::connect(addrs, port, &self.slots, deadline).await?;
+        facts.timings.connect = Some(ms(connected.took));
+        facts.ip = Some(connected.ip);
+        // Held until the exchange is over.
+        let _addr_slot = connected.slot;
+        let tcp = connected.stream;
         let head = if url.scheme() == "https" {
             let host = url
                 .host()
@@ -368,11 +345,12 @@ impl Checker {
     }
 }
 
-/// The key for per-host limits: what a browser would pool connections by.
+/// The key for per-name limits: what a browser would pool connections by,
+/// with `name.` and `name` one host.
 fn host_key(url: &Url) -> String {
     format!(
         "{}:{}",
-        url.host_str().unwrap_or_default(),
+        url.host_str().unwrap_or_default().trim_end_matches('.'),
         url.port_or_known_default().unwrap_or_default()
     )
 }

@@ -37,12 +37,18 @@ pub const DEFAULT_CASES: u32 = 3_000;
 pub fn config_with(cases: u32) -> Config {
     // `Config::default()` has already read the PROPTEST_* variables.
     let from_env = Config::default();
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() {
+        from_env.cases
+    } else {
+        cases
+    };
     Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            from_env.cases
-        } else {
-            cases
-        },
+        cases,
+        // Rejected cases are counted over the whole run, and the generators
+        // that filter (public addresses, URLs the `url` crate accepts) reject
+        // well under half: allow as many as there are cases, or a long run
+        // aborts for want of rejects rather than for a failure.
+        max_local_rejects: from_env.max_local_rejects.max(cases),
         // ChaCha, the default, is most of a debug run's time; these tests need
         // varied inputs, not unpredictable ones.
         rng_algorithm: if std::env::var_os("PROPTEST_RNG_ALGORITHM").is_some() {

@@ -11,11 +11,13 @@
 //! - [`policy`]: what a browser will refuse to fetch, decided before fetching,
 //! - [`defaults`]: the defaults every front end uses,
 //! - [`wire`]: the proxy's request, NDJSON line and health types,
-//! - [`net`]: the proxy's deny-list of non-public IP addresses.
+//! - [`net`]: the proxy's deny-list of non-public IP addresses,
+//! - [`ndjson`]: splitting a chunked NDJSON stream into lines.
 
 pub mod defaults;
 pub mod export;
 pub mod import;
+pub mod ndjson;
 pub mod net;
 pub mod outcome;
 pub mod parse;

@@ -28,6 +28,7 @@ pub use app::App;
 /// "loading" placeholder `index.html` shows before the wasm arrives.
 pub fn mount() {
     let document = document();
+    count_policy_violations(&document);
     match document.get_element_by_id("app") {
         Some(root) => {
             root.set_inner_html("");
@@ -37,6 +38,35 @@ pub fn mount() {
             yew::Renderer::<App>::new().render();
         }
     }
+}
+
+/// Counts Content-Security-Policy violations on `<html>` as
+/// `data-csp-violations`, with the last one in `data-csp-last`. A violation is
+/// otherwise only a console line; this lets the end-to-end suite prove the
+/// page runs under the proxy's policy in every browser, and shows anyone
+/// hosting it elsewhere what their policy blocked.
+fn count_policy_violations(document: &web_sys::Document) {
+    let Some(root) = document.document_element() else {
+        return;
+    };
+    let listener =
+        gloo_events::EventListener::new(document, "securitypolicyviolation", move |event| {
+            let field = |name: &str| {
+                js_sys::Reflect::get(event, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            let count = root
+                .get_attribute("data-csp-violations")
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0);
+            let _ = root.set_attribute("data-csp-violations", &(count + 1).to_string());
+            let last = format!("{} {}", field("violatedDirective"), field("blockedURI"));
+            let _ = root.set_attribute("data-csp-last", &last);
+        });
+    // The page lives as long as the document: so does the listener.
+    listener.forget();
 }
 
 fn document() -> web_sys::Document {

@@ -1,6 +1,7 @@
 //! What the page knows about the proxy, and where a run goes because of it.
 
 use upcheck_core::wire::Health;
+use upcheck_core::StatusRule;
 use yew::prelude::*;
 
 use crate::model::ViaChoice;
@@ -57,10 +58,22 @@ impl ProxyState {
         }
     }
 
-    /// Where a run with `choice` goes, or why it cannot run.
-    pub(super) fn route(&self, choice: ViaChoice) -> Result<Via, String> {
+    /// Where a run with `choice` and status rule `accept` goes, or why it
+    /// cannot run.
+    pub(super) fn route(&self, choice: ViaChoice, accept: &StatusRule) -> Result<Via, String> {
         match (choice, self) {
             (ViaChoice::Direct, _) => Ok(Via::Direct),
+            // A proxy from before the rule travelled with the batch would judge
+            // by 200-399 whatever the person set: say so rather than mislead.
+            (_, ProxyState::Found(base, health))
+                if !health.limits.honours_accept && *accept != StatusRule::default() =>
+            {
+                Err(format!(
+                    "Up if status: the proxy at {base} ({}) is older and judges every \
+                     site by 200-399; update it, or check from this browser",
+                    health.version
+                ))
+            }
             (_, ProxyState::Found(base, health)) => Ok(Via::Proxy {
                 base: base.clone(),
                 max_urls: health.limits.max_urls,

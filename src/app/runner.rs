@@ -149,7 +149,9 @@ fn plan(
     errors: &UseStateHandle<Vec<String>>,
 ) -> Option<Plan> {
     let checked = settings.validate().and_then(|settings| {
-        let via = proxy_state.route(settings.via).map_err(|e| vec![e])?;
+        let via = proxy_state
+            .route(settings.via, &settings.accept)
+            .map_err(|e| vec![e])?;
         Ok(Plan { settings, via })
     });
     match checked {

@@ -7,6 +7,7 @@ use futures::future::{select, Either};
 use futures::FutureExt;
 use gloo_net::http::Request;
 use std::time::Duration;
+use upcheck_core::ndjson::{Line, LineReader};
 use upcheck_core::wire::{CheckLine, CheckRequest, ErrorBody, Health};
 use upcheck_core::{CheckResult, Outcome};
 use wasm_bindgen::JsCast;
@@ -106,13 +107,15 @@ pub(crate) async fn check_batch(
     result
 }
 
-/// Reads NDJSON from `reader`: a chunk may end mid-line or hold several lines.
+/// Reads NDJSON from `reader`: a chunk may end mid-line or hold several
+/// lines (core's `LineReader` splits them, and refuses a line over 64 KiB
+/// without holding more than that).
 async fn read_lines(
     reader: ReadableStreamDefaultReader,
     stop: &StopSignal,
     on_line: &mut impl FnMut(CheckLine),
 ) -> Result<(), BatchError> {
-    let mut carry: Vec<u8> = Vec::new();
+    let mut lines = LineReader::default();
     loop {
         let read = JsFuture::from(reader.read()).boxed_local();
         let chunk = match select(read, stop.clone().boxed_local()).await {
@@ -129,20 +132,22 @@ async fn read_lines(
             break;
         }
         let bytes = js_sys::Uint8Array::new(&chunk.get_value()).to_vec();
-        carry.extend_from_slice(&bytes);
-        while let Some(end) = carry.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = carry.drain(..=end).collect();
-            parse_line(&line, on_line)?;
+        for line in lines.push(&bytes) {
+            parse_line(line, on_line)?;
         }
     }
-    parse_line(&carry, on_line)
+    match lines.finish() {
+        Some(line) => parse_line(line, on_line),
+        None => Ok(()),
+    }
 }
 
-fn parse_line(line: &[u8], on_line: &mut impl FnMut(CheckLine)) -> Result<(), BatchError> {
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return Ok(());
-    }
-    let parsed = serde_json::from_slice::<CheckLine>(line).map_err(|e| {
+/// One line of the stream. A line this page cannot read ends the batch: its
+/// remaining rows then say they were not checked, rather than being guessed.
+fn parse_line(line: Line, on_line: &mut impl FnMut(CheckLine)) -> Result<(), BatchError> {
+    let line =
+        line.map_err(|e| BatchError::Unreachable(format!("the proxy's stream broke: {e}")))?;
+    let parsed = serde_json::from_slice::<CheckLine>(&line).map_err(|e| {
         BatchError::Unreachable(format!("the proxy sent a line this page cannot read: {e}"))
     })?;
     on_line(parsed);

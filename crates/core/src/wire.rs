@@ -19,7 +19,8 @@ use crate::Outcome;
 pub struct CheckRequest {
     /// The sites to check, as typed (normalised like the page's list parser).
     pub urls: Vec<String>,
-    /// Deadline for each check, in milliseconds, from when it leaves the queue.
+    /// Deadline for each check, in milliseconds; it runs only while the check
+    /// holds its slots, so time spent waiting for one is never counted.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u32,
     /// `GET` or `HEAD`; a `HEAD` rejected with 405/501 is retried as `GET`.
@@ -246,7 +247,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Checks in flight at once within one batch.
     pub concurrency: usize,
-    /// Checks in flight at once to one `host:port`.
+    /// Checks in flight at once to one `host:port`, and to one resolved
+    /// address and port (many names for one address share it).
     pub per_host: usize,
     /// Checks in flight at once across all batches.
     pub global_concurrency: usize,
@@ -262,6 +264,17 @@ pub struct Limits {
     pub max_timeout_ms: u32,
     /// True when loopback targets are allowed (a test switch; never in production).
     pub insecure_allow_loopback: bool,
+    /// Batches one client may have streaming at once (`0`: not reported by
+    /// an older proxy).
+    #[serde(default)]
+    pub max_batches_per_client: usize,
+    /// Checks one client may have in flight at once, over all its batches.
+    #[serde(default)]
+    pub max_checks_per_client: usize,
+    /// True when the proxy decides each line with the request's `accept`
+    /// rule; an older proxy (false) judges by 200-399 whatever was sent.
+    #[serde(default)]
+    pub honours_accept: bool,
 }
 
 /// Body of every non-200 answer from the proxy's API (400, 403, 413, 415, 429…).

@@ -143,5 +143,8 @@ pub fn limits(config: &crate::Config) -> Limits {
         min_timeout_ms: defaults::MIN_TIMEOUT_MS,
         max_timeout_ms: defaults::MAX_TIMEOUT_MS,
         insecure_allow_loopback: config.insecure_allow_loopback,
+        max_batches_per_client: config.max_batches_per_client,
+        max_checks_per_client: config.max_checks_per_client,
+        honours_accept: true,
     }
 }

@@ -30,6 +30,11 @@ async fn health_names_the_proxy_and_its_limits() {
     );
     assert_eq!(limits.rate_per_minute, Some(60));
     assert!(!limits.insecure_allow_loopback, "off by default");
+    assert_eq!(
+        (limits.max_batches_per_client, limits.max_checks_per_client),
+        (4, 256)
+    );
+    assert!(limits.honours_accept, "the page may send its status rule");
 }
 
 #[tokio::test]

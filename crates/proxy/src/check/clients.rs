@@ -1,12 +1,13 @@
 //! Per-client caps: batches streaming at once and checks in flight at once, so
 //! one caller cannot take the whole proxy. A client is its peer address, an
 //! IPv6 peer its /64 (one host usually holds a whole /64), or behind a trusted
-//! reverse proxy the last `X-Forwarded-For` entry, as the rate limiter does.
+//! reverse proxy the rightmost `X-Forwarded-For` entry: exactly the rate
+//! limiter's key ([`crate::rate::client_key`]).
 
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::Semaphore;
@@ -16,34 +17,13 @@ const SWEEP_AT: usize = 4096;
 
 /// The address a request is counted against.
 pub fn client_key(extensions: &Extensions, headers: &HeaderMap, trust_forwarded: bool) -> IpAddr {
-    let forwarded = || {
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
-            .next_back()
-    };
-    let peer = || {
-        extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-    };
     // Without a peer address (a router driven in-process) every caller is one
-    // client rather than none.
-    let ip = trust_forwarded
-        .then(forwarded)
-        .flatten()
-        .or_else(peer)
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    match ip.to_canonical() {
-        IpAddr::V6(v6) => {
-            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(Ipv6Addr::from(prefix))
-        }
-        v4 => v4,
-    }
+    // client rather than none. The key itself is the rate limiter's, so the
+    // two limits can never disagree on who a client is.
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    crate::rate::client_key(peer, headers, trust_forwarded)
 }
 
 /// One client's counters, alive while it has a batch.
@@ -125,6 +105,24 @@ impl Clients {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forged_or_garbled_forwarded_entry_never_picks_the_key() {
+        let mut ext = Extensions::new();
+        ext.insert(ConnectInfo("10.9.9.9:5".parse::<SocketAddr>().unwrap()));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, garbage".parse().unwrap());
+        // The rightmost entry is not an address: the peer counts, never 1.2.3.4.
+        assert_eq!(
+            client_key(&ext, &headers, true),
+            "10.9.9.9".parse::<IpAddr>().unwrap()
+        );
+        headers.insert("x-forwarded-for", "1.2.3.4, 5.6.7.8".parse().unwrap());
+        assert_eq!(
+            client_key(&ext, &headers, true),
+            "5.6.7.8".parse::<IpAddr>().unwrap()
+        );
+    }
 
     fn key(peer: &str) -> IpAddr {
         let mut ext = Extensions::new();

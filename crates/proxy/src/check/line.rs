@@ -119,7 +119,7 @@ pub fn internal_error(index: usize) -> CheckLine {
 
 fn minimal(index: usize) -> Bytes {
     Bytes::from(format!(
-        "{{\"index\":{index},\"outcome\":\"unreachable\",\"error\":{{\"kind\":\"other\",\"message\":\"internal error: the result could not be sent\"}}}}\n"
+        "{{\"index\":{index},\"url\":\"\",\"outcome\":\"unreachable\",\"timings_ms\":{{\"total\":0}},\"error\":{{\"kind\":\"other\",\"message\":\"internal error: the result could not be sent\"}}}}\n"
     ))
 }
 
@@ -127,6 +127,14 @@ fn minimal(index: usize) -> Bytes {
 mod tests {
     use super::*;
     use upcheck_core::Outcome;
+
+    #[test]
+    fn the_last_resort_line_is_still_a_line_every_reader_takes() {
+        let text = minimal(7);
+        let line: CheckLine = serde_json::from_slice(text.trim_ascii_end()).unwrap();
+        assert_eq!((line.index, line.outcome), (7, Outcome::Unreachable));
+        assert_eq!(line.error.unwrap().kind, ErrorKind::Other);
+    }
 
     fn line() -> CheckLine {
         CheckLine {

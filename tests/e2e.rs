@@ -88,6 +88,27 @@ async fn check_list(page: &Page, lines: &[String]) -> Result<(Summary, Vec<Row>)
     Ok((summary, page.rows().await?))
 }
 
+/// The page ran under the proxy's Content-Security-Policy without the browser
+/// blocking anything (the page counts `securitypolicyviolation` events on
+/// `<html data-csp-violations>`).
+async fn assert_no_policy_violations(browser: Browser, page: &Page) -> Result<(), Failure> {
+    let seen = page
+        .eval(
+            "reading CSP violations",
+            "const e = document.documentElement; \
+             return [e.dataset.cspViolations || '0', e.dataset.cspLast || ''];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        seen[0].as_str(),
+        Some("0"),
+        "{browser}: the page's CSP blocked something (last: {})",
+        seen[1]
+    );
+    Ok(())
+}
+
 /// One row per expected `(data-url, data-state, text)`, in list order, line N
 /// for the N-th; the text is matched case-insensitively.
 fn assert_rows(browser: Browser, rows: &[Row], expected: &[(String, &str, &str)]) {
@@ -145,6 +166,7 @@ async fn mixed_list_in_direct_mode(browser: Browser) -> Result<(), Failure> {
     let shot = artifact(&format!("mixed-run-{}.png", browser.id()));
     page.screenshot(&shot).await?;
     eprintln!("{browser}: screenshot of the mixed run: {}", shot.display());
+    assert_no_policy_violations(browser, &page).await?;
     page.close().await
 }
 
@@ -380,6 +402,20 @@ async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
             "{browser}: details lack {want:?}: {details}"
         );
     }
+    // The timing bar is drawn with style attributes: the policy allows them.
+    let width = page
+        .eval(
+            "measuring the timing bar",
+            "const bar = document.querySelector(`li.row[data-url='${arguments[0]}'] .timing-bar`); \
+             return bar ? Math.round(Array.from(bar.children).reduce((w, p) => w + p.getBoundingClientRect().width, 0)) : -1;",
+            vec![chain.clone().into()],
+        )
+        .await?;
+    assert!(
+        width.as_i64().unwrap_or(0) > 0,
+        "{browser}: the timing bar has no width ({width}): style attributes blocked?"
+    );
+    assert_no_policy_violations(browser, &page).await?;
     let shot = artifact(&format!("proxy-run-{}.png", browser.id()));
     page.screenshot(&shot).await?;
     page.close().await

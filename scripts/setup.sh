@@ -2,7 +2,7 @@
 # what is present, so the second run starts in seconds. Source it, then call
 # the ensure_* functions a command needs.
 #
-# Versions that work together on these machines: ../shared/TOOLCHAIN.md.
+# Versions that work together on these machines: docs/TOOLCHAIN.md.
 
 set -euo pipefail
 
@@ -37,7 +37,7 @@ ensure_wasm_bindgen() {
      ! command -v wasm-bindgen-test-runner >/dev/null; then
     say "installing wasm-bindgen-cli $want (a few minutes, once)"
     # Without --locked: a locked dependency of the CLI is missing from the
-    # registry index here (TOOLCHAIN.md).
+    # registry index here (docs/TOOLCHAIN.md).
     cargo install wasm-bindgen-cli --version "$want" --force
   fi
 }
@@ -50,7 +50,7 @@ ensure_trunk() {
 }
 
 # Debian's binaryen and the crates.io wasm-opt reject wasm-bindgen 0.2.130
-# output; npm's binaryen 132 works (TOOLCHAIN.md).
+# output; npm's binaryen 132 works (docs/TOOLCHAIN.md).
 ensure_wasm_opt() {
   local dir="$UPCHECK_CACHE/binaryen-$BINARYEN_VERSION"
   if ! "$dir/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version 132"; then
@@ -89,7 +89,7 @@ build_page() {
   (cd "$UPCHECK_ROOT" && trunk build --release --dist "$UPCHECK_ROOT/dist" >&2)
 }
 
-# Firefox ESR and geckodriver for the end-to-end tests (TOOLCHAIN.md, "Other
+# Firefox ESR and geckodriver for the end-to-end tests (docs/TOOLCHAIN.md, "Other
 # browsers"). geckodriver is not packaged by Debian: cargo builds it (~2.5 min).
 GECKODRIVER_VERSION="0.37.1"
 ensure_firefox() {

@@ -35,7 +35,7 @@ pub const SELECT_VAR: &str = "UPCHECK_BROWSERS";
 /// A browser engine the end-to-end tests can drive. Test bodies take one of
 /// these and never look at which it is, so a new engine is one variant here
 /// plus one line in `e2e.rs`. All three are verified on these machines
-/// (TOOLCHAIN.md, "Other browsers").
+/// (docs/TOOLCHAIN.md, "Other browsers").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Browser {
     /// Debian's Chromium through chromedriver.
@@ -117,7 +117,7 @@ impl Browser {
                     "goog:chromeOptions": {
                         "binary": binary,
                         // --no-sandbox: the tests run as root, where the sandbox
-                        // refuses to start (TOOLCHAIN.md).
+                        // refuses to start (docs/TOOLCHAIN.md).
                         "args": [
                             "--headless=new",
                             "--no-sandbox",
@@ -291,7 +291,7 @@ impl Driver {
 
     /// Starts `Xvfb :N` on a display number nobody uses and waits for its
     /// socket. WebKitGTK has no headless mode, and without a display its
-    /// session creation hangs silently (TOOLCHAIN.md).
+    /// session creation hangs silently (docs/TOOLCHAIN.md).
     async fn start_xvfb(&mut self) -> Result<u32, Failure> {
         // Distinct numbers for drivers started at the same moment by this
         // process; other processes' displays show as a socket or a lock file.

@@ -1,7 +1,7 @@
 //! upcheck-proxy: the optional server beside the page.
 //!
 //! It serves the built page (`dist/`) and, on the same origin, the check API
-//! (DESIGN.md "Proxy mode — API v1"): `GET /api/health` and a streamed
+//! (docs/API.md): `GET /api/health` and a streamed
 //! `POST /api/check` that resolves, connects, handshakes and asks each site
 //! itself, so it can report status, redirects, timings and certificates that a
 //! browser hides. It refuses non-public addresses (SSRF) unless a test switch

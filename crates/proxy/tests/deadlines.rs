@@ -1,4 +1,4 @@
-//! SECURITY.md case 13: every phase has a deadline, and the timeout says which
+//! docs/SECURITY.md case 13: every phase has a deadline, and the timeout says which
 //! phase ran out of time. Each uses a 600 ms budget, so the file runs in ~1 s.
 
 mod common;

@@ -1,4 +1,4 @@
-//! SECURITY.md cases 1–12: what the proxy refuses, with the loopback switch OFF
+//! docs/SECURITY.md cases 1–12: what the proxy refuses, with the loopback switch OFF
 //! unless a case needs a loopback first hop to reach a later one. "No connection
 //! was attempted" is shown by the fixture's counters, and for addresses that are
 //! not the fixture's by `ip` and `timings_ms.connect` being null.

@@ -1,4 +1,4 @@
-//! SECURITY.md case 12: `HTTP_PROXY`/`HTTPS_PROXY` in the environment are
+//! docs/SECURITY.md case 12: `HTTP_PROXY`/`HTTPS_PROXY` in the environment are
 //! ignored. Its own test binary, because it sets process-wide variables.
 
 mod common;

@@ -1,5 +1,5 @@
 //! TLS: certificate details on success; self-signed, expired and wrong-host
-//! certificates reported as `tls` errors with the reason (SECURITY.md case 15).
+//! certificates reported as `tls` errors with the reason (docs/SECURITY.md case 15).
 //! The CA is made in the test (rcgen) and trusted through the test-only
 //! `Config::extra_root_certs`.
 

@@ -8,7 +8,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::collections::HashMap;
+// What a row and the summary say, read by the same JavaScript as the
+// end-to-end driver uses (each driver reads only part of it).
+#[allow(dead_code)]
+#[path = "common/contract.rs"]
+mod contract;
+
+use contract::{row, state_of, Row, Summary, ROWS_JS, SUMMARY_JS};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -142,45 +148,41 @@ impl Page {
         self.find(selector).text_content().unwrap_or_default()
     }
 
-    /// `data-url` → (`data-state`, row text) for every result row.
-    fn rows(&self) -> HashMap<String, (String, String)> {
-        let list = self.root.query_selector_all("#results li.row").unwrap();
-        (0..list.length())
-            .map(|i| list.get(i).unwrap().dyn_into::<Element>().unwrap())
-            .map(|el| {
-                (
-                    el.get_attribute("data-url").unwrap(),
-                    (
-                        el.get_attribute("data-state").unwrap(),
-                        el.text_content().unwrap_or_default(),
-                    ),
-                )
-            })
-            .collect()
+    /// Every result row, as the shared contract reads it.
+    fn rows(&self) -> Vec<Row> {
+        read(ROWS_JS)
+    }
+
+    /// The summary bar, as the shared contract reads it.
+    fn summary(&self) -> Option<Summary> {
+        read(SUMMARY_JS)
     }
 
     /// Waits until the summary reports the run finished; returns its wall time.
     async fn wait_done(&self, limit: Duration) -> f64 {
         let start = js_sys::Date::now();
         loop {
-            if let Some(wall) = self
-                .root
-                .query_selector("#summary")
-                .unwrap()
-                .and_then(|s| s.get_attribute("data-wall-ms"))
-            {
-                return wall.parse().unwrap();
+            let summary = self.summary();
+            if let Some(wall) = summary.as_ref().and_then(|s| s.wall_ms) {
+                return wall;
             }
             assert!(
                 js_sys::Date::now() - start < limit.as_secs_f64() * 1_000.0,
-                "the run did not finish within {limit:?}: {} of {} done; first rows: {:?}",
-                self.attr("#summary", "data-done").unwrap_or_default(),
-                self.attr("#summary", "data-total").unwrap_or_default(),
+                "the run did not finish within {limit:?}: {summary:?}; first rows: {:?}",
                 self.rows().into_iter().take(5).collect::<Vec<_>>()
             );
             yew::platform::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// Runs one of the contract's scripts in this page and reads its answer.
+fn read<T: serde::de::DeserializeOwned>(script: &str) -> T {
+    let value = js_sys::Function::new_no_args(script)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+    let json = String::from(js_sys::JSON::stringify(&value).unwrap());
+    serde_json::from_str(&json).unwrap()
 }
 
 impl Drop for Page {
@@ -190,13 +192,6 @@ impl Drop for Page {
         }
         self.root.remove();
     }
-}
-
-fn state_of<'a>(rows: &'a HashMap<String, (String, String)>, url: &str) -> &'a str {
-    &rows
-        .get(url)
-        .unwrap_or_else(|| panic!("no row for {url}; rows: {rows:?}"))
-        .0
 }
 
 #[wasm_bindgen_test]
@@ -226,15 +221,21 @@ async fn a_mixed_list_gets_one_honest_row_per_site() {
     assert_eq!(state_of(&rows, &ok_a), "up");
     assert_eq!(state_of(&rows, &ok_b), "up");
     assert_eq!(state_of(&rows, &not_found), "down");
-    assert!(rows[&not_found].1.contains("404"), "{:?}", rows[&not_found]);
+    assert!(
+        row(&rows, &not_found).text.contains("404"),
+        "{:?}",
+        row(&rows, &not_found)
+    );
     // Without CORS the browser hides the status: reachable, never up or down.
     assert_eq!(state_of(&rows, &no_cors), "reachable");
     assert_eq!(state_of(&rows, &no_cors_500), "reachable");
-    assert!(rows[&no_cors].1.contains("status hidden by the browser"));
+    assert!(row(&rows, &no_cors)
+        .text
+        .contains("status hidden by the browser"));
     assert_eq!(state_of(&rows, &closed), "unreachable");
-    let invalid = &rows["ftp://example.com/"];
-    assert_eq!(invalid.0, "invalid");
-    assert!(invalid.1.contains("line 8"), "{invalid:?}");
+    let invalid = row(&rows, "ftp://example.com/");
+    assert_eq!((invalid.state.as_str(), invalid.line), ("invalid", 8));
+    assert!(invalid.text.contains("line 8"), "{invalid:?}");
 
     let summary = page.text("#summary");
     assert!(summary.contains("up 2"), "{summary}");
@@ -281,10 +282,7 @@ async fn bad_settings_are_named_and_nothing_runs() {
 }
 
 fn sum_ms(page: &Page) -> f64 {
-    page.attr("#summary", "data-sum-ms")
-        .unwrap()
-        .parse()
-        .unwrap()
+    page.summary().expect("a run has a summary").sum_ms
 }
 
 #[wasm_bindgen_test]
@@ -296,9 +294,9 @@ async fn a_site_that_never_answers_times_out_at_the_deadline() {
     let rows = page.rows();
     assert_eq!(state_of(&rows, &hang), "timeout");
     assert!(
-        rows[&hang].1.contains("no response within 1.00 s"),
+        row(&rows, &hang).text.contains("no response within 1.00 s"),
         "{:?}",
-        rows[&hang]
+        row(&rows, &hang)
     );
     // The deadline holds: the check let go of its slot at ~1 s, not later.
     let held = sum_ms(&page);
@@ -315,9 +313,10 @@ async fn redirects_show_where_they_ended_and_endless_bodies_stop_at_headers() {
     let rows = page.rows();
     assert_eq!(state_of(&rows, &chain), "up");
     assert!(
-        rows[&chain].1.contains("after redirects → ") && rows[&chain].1.contains("/redirect/0/"),
+        row(&rows, &chain).text.contains("after redirects → ")
+            && row(&rows, &chain).text.contains("/redirect/0/"),
         "{:?}",
-        rows[&chain]
+        row(&rows, &chain)
     );
     // Had the body been downloaded, this would run into the 5 s deadline.
     assert_eq!(state_of(&rows, &endless), "up");
@@ -332,9 +331,9 @@ async fn forbidden_ports_are_blocked_with_the_reason_before_any_fetch() {
     let rows = page.rows();
     assert_eq!(state_of(&rows, &smtp), "blocked");
     assert!(
-        rows[&smtp].1.contains("port 25 is forbidden"),
+        row(&rows, &smtp).text.contains("port 25 is forbidden"),
         "{:?}",
-        rows[&smtp]
+        row(&rows, &smtp)
     );
 }
 
@@ -362,7 +361,13 @@ async fn stop_cancels_what_is_in_flight_and_keeps_what_finished() {
     page.click("#check").await;
     // Wait until the quick one is in, then stop.
     let start = js_sys::Date::now();
-    while page.rows().get(&quick).map(|r| r.0.as_str()) != Some("up") {
+    while page
+        .rows()
+        .iter()
+        .find(|r| r.url == quick)
+        .map(|r| r.state.as_str())
+        != Some("up")
+    {
         assert!(js_sys::Date::now() - start < 5_000.0, "{:?}", page.rows());
         yew::platform::time::sleep(Duration::from_millis(20)).await;
     }
@@ -550,8 +555,11 @@ async fn a_csv_file_with_bad_lines_imports_and_names_its_lines() {
     page.wait_done(Duration::from_secs(10)).await;
     let rows = page.rows();
     assert_eq!(state_of(&rows, &ok), "up");
-    assert!(rows["ftp://shop.example"].1.contains("line 3"), "{rows:?}");
-    assert!(rows["http://"].1.contains("line 4"), "{rows:?}");
+    assert!(
+        row(&rows, "ftp://shop.example").text.contains("line 3"),
+        "{rows:?}"
+    );
+    assert!(row(&rows, "http://").text.contains("line 4"), "{rows:?}");
     // A file of another kind is refused by name.
     pick_file(&page, "photo.png", "x").await;
     assert!(page
@@ -802,7 +810,7 @@ async fn watch_mode_sees_a_site_go_down_and_come_back() {
         .text("#watch-note")
         .contains("only while this tab is open"));
     page.check(&flapping).await;
-    let row_state = |page: &Page| page.rows()[&flapping].0.clone();
+    let row_state = |page: &Page| state_of(&page.rows(), &flapping).to_owned();
     assert_eq!(row_state(&page), "up");
     // The next checks come by themselves: down, then up again.
     let mut seen = vec![row_state(&page)];

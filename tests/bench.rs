@@ -39,6 +39,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(dead_code)]
+// The shared e2e harness, in tests/e2e/. The `path` is for rustfmt only: with
+// tests/bench/ next to this file it would look for these modules in there.
+#[path = "e2e"]
 mod e2e {
     pub mod driver;
     pub mod page;

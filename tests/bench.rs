@@ -63,16 +63,22 @@ async fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
+    // The benchmark's parts, in tests/bench/ (an inline module, so its files
+    // are not test targets).
+    mod common;
+
     use super::e2e::driver::Browser;
     use super::e2e::page::Page;
     use super::e2e::site::Site;
+    use common::{cpu_model, env_or, free_port, ideal_ms, loadavg, measured, mem_total, mib, ms};
+    use common::{output, raise_fd_limit, root, run_bounded, show, which, Error, Process, Row};
+    use common::{DIRECT, FLOOR, LOOP, LYCHEE, PROXY, THREADS};
     use serde_json::Value;
     use std::fmt::Write as _;
     use std::fs::File;
-    use std::net::{Ipv4Addr, TcpListener};
-    use std::path::{Path, PathBuf};
-    use std::process::{Child, Command, Stdio};
-    use std::sync::atomic::Ordering;
+    use std::net::Ipv4Addr;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
     use upcheck_fixture::Fixture;
 
@@ -92,61 +98,6 @@ mod bench {
     const PROXY_CONCURRENCIES: [usize; 2] = [256, 1024];
     /// The for-loop baseline's wall time is the sum: only this small a list.
     const LOOP_MAX_N: usize = 100;
-
-    type Error = Box<dyn std::error::Error>;
-
-    fn root() -> &'static Path {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-    }
-
-    fn env_or(name: &str, default: &str) -> String {
-        std::env::var(name).unwrap_or_else(|_| default.to_owned())
-    }
-
-    /// One line of the results table.
-    #[derive(Debug, Clone, Default)]
-    struct Row {
-        n: usize,
-        checker: String,
-        /// How many checks can be in flight at once, as stated for the ideal.
-        concurrency: String,
-        wall_ms: Option<f64>,
-        ideal_ms: Option<f64>,
-        first_ms: Option<f64>,
-        longest_task_ms: Option<f64>,
-        rss_kib: Option<u64>,
-        fixture_peak: Option<usize>,
-        up: Option<usize>,
-        note: String,
-    }
-
-    impl Row {
-        fn new(n: usize, checker: &str) -> Row {
-            Row {
-                n,
-                checker: checker.to_owned(),
-                ..Row::default()
-            }
-        }
-
-        fn not_run(n: usize, checker: &str, why: &str) -> Row {
-            Row {
-                note: why.to_owned(),
-                ..Row::new(n, checker)
-            }
-        }
-
-        fn ratio(&self) -> Option<f64> {
-            Some(self.wall_ms? / self.ideal_ms?)
-        }
-    }
-
-    const PROXY: &str = "proxy";
-    const DIRECT: &str = "direct (Chromium)";
-    const FLOOR: &str = "Chromium floor (plain-JS fetch pool)";
-    const THREADS: &str = "Python thread per URL";
-    const LOOP: &str = "Python for loop";
-    const LYCHEE: &str = "lychee";
 
     pub async fn run() -> Result<i32, Error> {
         let cases = env_or("UPCHECK_BENCH_CASES", "all");
@@ -264,63 +215,7 @@ mod bench {
         Ok(0)
     }
 
-    /// Adds the fixture's peak in-flight count to a finished measurement and
-    /// resets it: measurements run one at a time, so the peak since the last
-    /// reset is this one's.
-    fn measured(fixture: &Fixture, row: Result<Row, String>) -> Result<Row, String> {
-        let stats = fixture.stats();
-        let peak = stats.peak_in_flight.swap(0, Ordering::SeqCst);
-        row.map(|mut r| {
-            r.fixture_peak = Some(peak);
-            r
-        })
-    }
-
-    fn show(row: Row) -> Row {
-        println!(
-            "{:>6} {:<24} {:<28} wall {:>9} ideal {:>9} ratio {:>6} first {:>8} task {:>7} rss {:>8} peak {:>6} up {:>6} {}",
-            row.n,
-            row.checker,
-            row.concurrency,
-            ms(row.wall_ms),
-            ms(row.ideal_ms),
-            row.ratio().map_or("–".into(), |r| format!("{r:.2}")),
-            ms(row.first_ms),
-            ms(row.longest_task_ms),
-            mib(row.rss_kib),
-            row.fixture_peak.map_or("–".into(), |p| p.to_string()),
-            row.up.map_or("–".into(), |u| u.to_string()),
-            row.note,
-        );
-        row
-    }
-
-    fn ms(v: Option<f64>) -> String {
-        match v {
-            Some(v) if v.is_finite() => format!("{v:.0} ms"),
-            _ => "–".into(),
-        }
-    }
-
-    fn mib(kib: Option<u64>) -> String {
-        kib.map_or("–".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
-    }
-
-    fn ideal_ms(n: usize, slots: usize) -> f64 {
-        (n.div_ceil(slots.max(1)) as u64 * DELAY_MS) as f64
-    }
-
     // ---------------------------------------------------------------- proxy
-
-    /// A child process killed (with its group) when dropped.
-    struct Process(Child);
-
-    impl Drop for Process {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
 
     async fn proxy(
         n: usize,
@@ -394,44 +289,6 @@ mod bench {
                 return Err(format!("nothing listened on port {port} within {limit:?}"));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Runs `cmd` with stdout into `out` and at most `limit`; returns the last
-    /// line of stdout as JSON.
-    async fn run_bounded(mut cmd: Command, out: &Path, limit: Duration) -> Result<Value, String> {
-        let file = File::create(out).map_err(|e| e.to_string())?;
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(file)
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("starting {cmd:?}: {e}"))?;
-        let mut child = Process(child);
-        let deadline = Instant::now() + limit;
-        let status = loop {
-            match child.0.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if Instant::now() > deadline => {
-                    return Err(format!("still running after {limit:?}: killed"));
-                }
-                Ok(None) => tokio::time::sleep(Duration::from_millis(20)).await,
-                Err(e) => return Err(e.to_string()),
-            }
-        };
-        let mut stderr = String::new();
-        if let Some(mut err) = child.0.stderr.take() {
-            use std::io::Read;
-            let _ = err.read_to_string(&mut stderr);
-        }
-        let text = std::fs::read_to_string(out).map_err(|e| e.to_string())?;
-        let last = text.lines().rev().find(|l| !l.trim().is_empty());
-        match (status.success(), last.map(serde_json::from_str::<Value>)) {
-            (true, Some(Ok(v))) => Ok(v),
-            _ => {
-                let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
-                Err(format!("exited with {status}: {}", tail.join(" / ")))
-            }
         }
     }
 
@@ -1014,77 +871,5 @@ mod bench {
         };
         std::fs::write(path, new)?;
         Ok(())
-    }
-
-    // ---------------------------------------------------------------- machine
-
-    fn output(cmd: &str, args: &[&str]) -> String {
-        Command::new(cmd)
-            .args(args)
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-            .unwrap_or_else(|| format!("({cmd} unavailable)"))
-    }
-
-    fn loadavg() -> String {
-        std::fs::read_to_string("/proc/loadavg")
-            .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-            .unwrap_or_else(|_| "unknown".into())
-    }
-
-    fn cpu_model() -> String {
-        std::fs::read_to_string("/proc/cpuinfo")
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find(|l| l.starts_with("model name"))
-                    .and_then(|l| l.split_once(':'))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown CPU".into())
-    }
-
-    fn mem_total() -> String {
-        std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|t| {
-                let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
-                let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-                Some(format!("{:.1} GiB", kib / 1024.0 / 1024.0))
-            })
-            .unwrap_or_else(|| "unknown".into())
-    }
-
-    fn which(name: &str) -> Option<PathBuf> {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(name))
-                .find(|p| p.is_file())
-        })
-    }
-
-    fn free_port() -> std::io::Result<u16> {
-        Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
-            .local_addr()?
-            .port())
-    }
-
-    /// Thread per URL at 10,000 holds 10,000 sockets, and so does the fixture
-    /// serving it: lift the soft limit on open files to the hard one (the
-    /// children inherit it).
-    fn raise_fd_limit() {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: getrlimit/setrlimit only read and write the struct passed.
-        unsafe {
-            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
-                limit.rlim_cur = limit.rlim_max;
-                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-            }
-        }
     }
 }

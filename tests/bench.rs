@@ -66,18 +66,18 @@ mod bench {
     // The benchmark's parts, in tests/bench/ (an inline module, so its files
     // are not test targets).
     mod common;
+    mod proxy;
     mod weight;
 
     use super::e2e::driver::Browser;
     use super::e2e::page::Page;
     use super::e2e::site::Site;
-    use common::{cpu_model, env_or, free_port, ideal_ms, loadavg, measured, mem_total, mib, ms};
-    use common::{output, raise_fd_limit, root, run_bounded, show, which, Error, Process, Row};
+    use common::{cpu_model, env_or, ideal_ms, loadavg, measured, mem_total, mib, ms};
+    use common::{output, raise_fd_limit, root, run_bounded, show, which, Error, Row};
     use common::{DIRECT, FLOOR, LOOP, LYCHEE, PROXY, THREADS};
+    use proxy::proxy;
     use serde_json::Value;
     use std::fmt::Write as _;
-    use std::fs::File;
-    use std::net::Ipv4Addr;
     use std::path::Path;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
@@ -215,83 +215,6 @@ mod bench {
             println!("written to {out}");
         }
         Ok(0)
-    }
-
-    // ---------------------------------------------------------------- proxy
-
-    async fn proxy(
-        n: usize,
-        list: &Path,
-        concurrency: usize,
-        hosts: usize,
-        dir: &Path,
-    ) -> Result<Row, String> {
-        let bin = env_or("UPCHECK_BENCH_PROXY", "target/release/upcheck-proxy");
-        let example = env_or(
-            "UPCHECK_BENCH_THROUGHPUT",
-            "target/release/examples/throughput",
-        );
-        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
-        let listen = format!("127.0.0.1:{port}");
-        let global = concurrency.max(upcheck_proxy::config::GLOBAL_CONCURRENCY);
-        let log = File::create(dir.join("proxy.log")).map_err(|e| e.to_string())?;
-        let child = Command::new(root().join(&bin))
-            .args([
-                "--listen",
-                &listen,
-                "--insecure-allow-loopback",
-                "--rate",
-                "0",
-            ])
-            .args(["--concurrency", &concurrency.to_string()])
-            .args(["--per-host", &PER_HOST.to_string()])
-            .args(["--global-concurrency", &global.to_string()])
-            .args(["--max-urls", &n.max(1).to_string()])
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("starting {bin}: {e} (./bench builds it)"))?;
-        let proxy = Process(child);
-        wait_listening(port, Duration::from_secs(10)).await?;
-        let out = dir.join("throughput.json");
-        let mut cmd = Command::new(root().join(&example));
-        cmd.args(["--proxy", &listen])
-            .args(["--proxy-pid", &proxy.0.id().to_string()])
-            .args(["--urls-file", &list.display().to_string()])
-            .args(["--concurrency", &concurrency.to_string()])
-            .args(["--per-host", &PER_HOST.to_string()])
-            .args(["--delay-ms", &DELAY_MS.to_string()])
-            .arg("--json");
-        let limit = Duration::from_millis(4 * ideal_ms(n, concurrency) as u64 + 30_000);
-        let json = run_bounded(cmd, &out, limit).await?;
-        drop(proxy);
-        let slots = concurrency.min(global).min(PER_HOST * hosts).min(n);
-        let mut row = Row::new(n, PROXY);
-        row.concurrency = format!("{slots} (--concurrency {concurrency}, 6/host)");
-        row.wall_ms = json["wall_ms"].as_f64();
-        row.ideal_ms = Some(ideal_ms(n, slots));
-        row.first_ms = json["first_line_ms"].as_f64();
-        row.rss_kib = json["peak_rss_kib"].as_u64();
-        row.up = json["up"].as_u64().map(|u| u as usize);
-        Ok(row)
-    }
-
-    async fn wait_listening(port: u16, limit: Duration) -> Result<(), String> {
-        let deadline = Instant::now() + limit;
-        loop {
-            if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
-                .await
-                .is_ok()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(format!("nothing listened on port {port} within {limit:?}"));
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
     }
 
     // ---------------------------------------------------------------- direct

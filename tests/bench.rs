@@ -43,6 +43,8 @@ fn main() {}
 // tests/bench/ next to this file it would look for these modules in there.
 #[path = "e2e"]
 mod e2e {
+    #[path = "../common/contract.rs"]
+    pub mod contract;
     pub mod driver;
     pub mod page;
     pub mod site;

@@ -18,11 +18,14 @@
 // The benchmark target (tests/bench.rs) shares it; each uses only part of it.
 #[allow(dead_code)]
 mod e2e {
+    #[path = "../common/contract.rs"]
+    pub mod contract;
     pub mod driver;
     pub mod page;
     pub mod site;
 }
 
+use e2e::contract::state_of;
 use e2e::driver::Browser;
 use e2e::page::{Failure, Page, Row, Summary};
 use e2e::site::Site;
@@ -250,12 +253,6 @@ async fn concurrent_checks_overlap(browser: Browser) -> Result<(), Failure> {
         "{browser}: {peak} requests in flight at most"
     );
     page.close().await
-}
-
-fn state_of<'a>(rows: &'a [Row], url: &str) -> &'a str {
-    rows.iter()
-        .find(|r| r.url == url)
-        .map_or("(no row)", |r| r.state.as_str())
 }
 
 /// Stop mid-run: what is in flight ends `cancelled`, what finished stays.

@@ -5,7 +5,6 @@
 //! browser, what it was doing, and what the page showed.
 
 use fantoccini::{Client, Locator};
-use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::future::Future;
@@ -48,45 +47,8 @@ impl fmt::Display for Failure {
     }
 }
 
-/// A result row as shown: `#results li.row`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Row {
-    /// `data-url`: the normalised URL (the text as written for invalid lines).
-    pub url: String,
-    /// `data-state`: the outcome.
-    pub state: String,
-    /// `data-line`: the list line it came from.
-    pub line: usize,
-    /// The row's visible text.
-    pub text: String,
-}
-
-/// The summary bar: `#summary`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Summary {
-    /// `data-done`.
-    pub done: usize,
-    /// `data-total`.
-    pub total: usize,
-    /// `data-sum-ms`: the sum of every check's time.
-    pub sum_ms: f64,
-    /// `data-wall-ms`: present once the run finished.
-    pub wall_ms: Option<f64>,
-    /// `data-read-ms`: how long reading the list took.
-    pub read_ms: Option<f64>,
-    /// The bar's visible text.
-    pub text: String,
-}
-
-const ROWS_JS: &str = "return Array.from(document.querySelectorAll('#results li.row'), r => ({
-    url: r.dataset.url, state: r.dataset.state, line: Number(r.dataset.line), text: r.innerText }));";
-
-const SUMMARY_JS: &str = "const s = document.querySelector('#summary');
-    if (!s || s.dataset.total === undefined) return null;
-    const d = s.dataset;
-    return { done: Number(d.done), total: Number(d.total), sum_ms: Number(d.sumMs),
-             wall_ms: d.wallMs === undefined ? null : Number(d.wallMs),
-             read_ms: d.readMs === undefined ? null : Number(d.readMs), text: s.innerText };";
+pub use super::contract::{Row, Summary};
+use super::contract::{ROWS_JS, SUMMARY_JS};
 
 /// A browser session on the served page. Call [`Page::close`] at the end; if a
 /// test fails first, dropping the driver kills the browser anyway.

@@ -12,12 +12,10 @@ use upcheck_core::{CheckResult, Outcome, Row};
 
 use crate::model::Settings;
 
-/// A result kept from an earlier visit, with the site's history. Reads what
-/// earlier versions of the page saved (the same fields, flat).
+/// A result kept from an earlier visit, with the site's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Saved {
     /// The last result.
-    #[serde(flatten)]
     pub(crate) result: CheckResult,
     /// The outcome history.
     #[serde(default)]
@@ -27,7 +25,11 @@ pub(crate) struct Saved {
 const LIST_KEY: &str = "upcheck.list.v1";
 const PREVIOUS_LIST_KEY: &str = "upcheck.list.previous.v1";
 const SETTINGS_KEY: &str = "upcheck.settings.v1";
-const RESULTS_KEY: &str = "upcheck.results.v1";
+// v2 nests the one result type; v1's flat copy of its fields is dropped (its
+// greyed results are only a convenience, and reading both would cost the page
+// serde's buffering code for little).
+const RESULTS_KEY: &str = "upcheck.results.v2";
+const OLD_RESULTS_KEY: &str = "upcheck.results.v1";
 
 /// Sites whose results are kept; past this a list's results are not saved
 /// (localStorage holds about 5 MB per origin).
@@ -86,4 +88,5 @@ pub(crate) fn save_results(rows: &[Rc<Row>]) {
         })
         .collect();
     let _ = LocalStorage::set(RESULTS_KEY, saved);
+    LocalStorage::delete(OLD_RESULTS_KEY);
 }

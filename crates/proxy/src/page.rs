@@ -1,12 +1,13 @@
 //! Serving the built page (`dist/`) with security headers.
 //!
 //! The Content-Security-Policy allows scripts from the page's own origin and
-//! WebAssembly compilation, but no inline script, except the one trunk writes
-//! into `index.html` to import the JS glue and start the wasm. Trunk (0.21)
-//! cannot write that loader to a file, so its hash goes into `script-src`,
-//! computed from the very `index.html` bytes each response carries: a
-//! rebuilt page never meets a stale policy, `dist/` stays as trunk wrote it,
-//! and a script injected into the DOM later matches no hash.
+//! WebAssembly compilation, and no inline script. Upcheck's own build has
+//! none (the wasm is started by `static/start.js`, see `Trunk.toml`), so its
+//! policy is exactly `script-src 'self' 'wasm-unsafe-eval'`. A `dist/` built
+//! with trunk's default inline loader still works: the hash of each inline
+//! script goes into `script-src`, computed from the very `index.html` bytes
+//! each response carries, so a rebuilt page never meets a stale policy and a
+//! script injected into the DOM later matches no hash.
 //!
 //! Caching: `index.html` (and the deep-link fallback to it) must be revalidated,
 //! since it names the current build's assets; files trunk named with a content

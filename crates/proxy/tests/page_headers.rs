@@ -192,3 +192,27 @@ async fn hashed_assets_are_immutable_and_other_files_revalidated() {
     assert_common("/favicon.svg", &headers);
     assert_eq!(header(&headers, "cache-control"), "no-cache");
 }
+
+#[tokio::test]
+async fn a_page_started_from_a_file_gets_exactly_self_and_wasm() {
+    // How Upcheck's own build starts (Trunk.toml's pattern_script): no inline
+    // script, so no hash, so the policy a static host can copy as is.
+    let dist = Dist::new("start-file");
+    let index = format!(
+        "<!DOCTYPE html><html><head><title>Upcheck</title>\
+         <script type=\"module\" src=\"./start.js\" data-js=\"./upcheck-{HASH}.js\" \
+         data-wasm=\"./upcheck-{HASH}_bg.wasm\"></script></head>\
+         <body><main id=\"app\"></main></body></html>"
+    );
+    std::fs::write(dist.0.join("index.html"), index).unwrap();
+    std::fs::write(dist.0.join("start.js"), "await import('./x.js');").unwrap();
+    let (status, headers, _) = get(&dist.router(), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let policy = header(&headers, "content-security-policy");
+    assert_eq!(
+        directive(policy, "script-src"),
+        "script-src 'self' 'wasm-unsafe-eval'"
+    );
+    let (_, headers, _) = get(&dist.router(), "/start.js").await;
+    assert_eq!(header(&headers, "cache-control"), "no-cache");
+}

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::check::dns::Resolve;
+use crate::dns::Resolve;
 use upcheck_core::defaults;
 
 /// Checks in flight at once across all batches unless configured otherwise.

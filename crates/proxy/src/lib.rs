@@ -19,6 +19,7 @@ pub mod api;
 pub mod body;
 pub mod check;
 pub mod config;
+pub mod dns;
 pub mod error;
 pub mod host;
 pub mod listener;

@@ -14,7 +14,9 @@ pub mod batch;
 pub mod clients;
 pub mod connect;
 pub mod deadline;
-pub mod dns;
+// Name resolution is also configuration (an injectable resolver), so it
+// lives beside `config`; re-exported here, where it is one check phase.
+pub use crate::dns;
 pub mod guard;
 pub mod http;
 pub mod limits;

@@ -128,24 +128,17 @@ impl CheckResult {
             return line;
         }
         CheckLine {
-            index,
-            url: url.to_owned(),
-            outcome: self.outcome,
             status: self.status,
-            reason: None,
             final_url: self.final_url.clone(),
-            redirects: Vec::new(),
             timings_ms: Timings {
                 total: self.latency_ms.map_or(0, |ms| ms.round() as u64),
                 ..Timings::default()
             },
-            ip: None,
-            http_version: None,
-            tls: None,
             error: error_kind(self.outcome).map(|kind| LineError {
                 kind,
                 message: self.detail.clone(),
             }),
+            ..CheckLine::new(index, url.to_owned(), self.outcome)
         }
     }
 }

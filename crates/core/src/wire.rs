@@ -111,6 +111,27 @@ pub struct CheckLine {
     pub error: Option<LineError>,
 }
 
+impl CheckLine {
+    /// A line for `url` with `outcome` and nothing learnt yet: every other
+    /// field empty or `null`.
+    pub fn new(index: usize, url: String, outcome: Outcome) -> Self {
+        CheckLine {
+            index,
+            url,
+            outcome,
+            status: None,
+            reason: None,
+            final_url: None,
+            redirects: Vec::new(),
+            timings_ms: Timings::default(),
+            ip: None,
+            http_version: None,
+            tls: None,
+            error: None,
+        }
+    }
+}
+
 /// One followed redirect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redirect {

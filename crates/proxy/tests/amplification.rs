@@ -20,18 +20,6 @@ fn peak(f: &Fixture) -> usize {
     f.stats().peak_in_flight.load(Ordering::SeqCst)
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn many_names_for_one_address_share_its_per_host_slots() {
     let f = Fixture::start(1).await.unwrap();

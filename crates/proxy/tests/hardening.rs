@@ -18,19 +18,6 @@ use tower::ServiceExt;
 use upcheck_fixture::Fixture;
 use upcheck_proxy::Config;
 
-/// Percent-encodes everything but letters and digits, for `location/TEXT`.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// Sends a check request on a raw socket and returns the socket unread.
 async fn send_raw(addr: SocketAddr, body: &Value) -> TcpStream {
     let body = body.to_string();

@@ -4,7 +4,7 @@
 //! can tell a shortened value from the real one.
 
 use bytes::Bytes;
-use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Redirect, Timings};
+use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Redirect};
 
 /// The most bytes of redirect URLs one line keeps.
 pub const MAX_CHAIN_BYTES: usize = 32 * 1024;
@@ -99,21 +99,11 @@ fn clip_strings(line: &mut CheckLine, cap: usize) {
 /// The line for a check that failed inside the proxy (a bug, logged).
 pub fn internal_error(index: usize) -> CheckLine {
     CheckLine {
-        index,
-        url: String::new(),
-        outcome: ErrorKind::Other.outcome(),
-        status: None,
-        reason: None,
-        final_url: None,
-        redirects: Vec::new(),
-        timings_ms: Timings::default(),
-        ip: None,
-        http_version: None,
-        tls: None,
         error: Some(LineError {
             kind: ErrorKind::Other,
             message: "internal error".to_owned(),
         }),
+        ..CheckLine::new(index, String::new(), ErrorKind::Other.outcome())
     }
 }
 
@@ -126,6 +116,7 @@ fn minimal(index: usize) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use upcheck_core::wire::Timings;
     use upcheck_core::Outcome;
 
     #[test]

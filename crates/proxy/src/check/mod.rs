@@ -172,20 +172,7 @@ impl Checker {
 
     /// Checks `input` (the `index`-th URL of its batch).
     pub async fn check(&self, index: usize, input: &str, params: Params) -> CheckLine {
-        let mut line = CheckLine {
-            index,
-            url: input.to_owned(),
-            outcome: Outcome::Invalid,
-            status: None,
-            reason: None,
-            final_url: None,
-            redirects: Vec::new(),
-            timings_ms: Timings::default(),
-            ip: None,
-            http_version: None,
-            tls: None,
-            error: None,
-        };
+        let mut line = CheckLine::new(index, input.to_owned(), Outcome::Invalid);
         let url = match parse::normalise(input) {
             Ok(url) => url,
             Err(e) => return fail(line, Failure::invalid(e.to_string())),

@@ -251,3 +251,17 @@ pub fn requests(stats: &upcheck_fixture::Stats) -> u64 {
 pub fn arc(r: ScriptedResolver) -> Arc<ScriptedResolver> {
     Arc::new(r)
 }
+
+/// Percent-encodes everything but letters and digits, for the fixture's
+/// `location/TEXT` scenario.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

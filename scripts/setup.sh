@@ -75,18 +75,41 @@ ensure_crates() {
   (cd "$UPCHECK_ROOT" && cargo fetch --locked -q)
 }
 
+# brotli (Debian) compresses the built assets once, so the proxy serves them
+# precompressed; gzip is always there.
+ensure_brotli() {
+  if ! command -v brotli >/dev/null; then
+    say "installing Debian brotli"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli
+  fi
+}
+
 # Everything needed to build the page.
 ensure_page_tools() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_trunk
   ensure_wasm_opt
+  ensure_brotli
   ensure_crates
 }
 
 build_page() {
   say "building the page (trunk build --release)"
   (cd "$UPCHECK_ROOT" && trunk build --release --dist "$UPCHECK_ROOT/dist" >&2)
+  precompress "$UPCHECK_ROOT/dist"
+}
+
+# Writes NAME.br and NAME.gz beside each asset of the built page (the proxy
+# serves whichever the browser accepts; a static host may too).
+precompress() {
+  local f
+  for f in "$1"/*.wasm "$1"/*.js "$1"/*.css "$1"/*.svg; do
+    [ -f "$f" ] || continue
+    gzip -9 -k -f -n "$f"
+    brotli -q 11 -k -f "$f"
+  done
 }
 
 # Firefox ESR and geckodriver for the end-to-end tests (docs/TOOLCHAIN.md, "Other

@@ -281,6 +281,27 @@ async fn bad_settings_are_named_and_nothing_runs() {
     assert!(page.rows().is_empty());
 }
 
+#[wasm_bindgen_test]
+async fn the_progress_announcer_is_listening_before_the_first_run() {
+    let page = Page::mount().await;
+    // Screen readers often skip a live region mounted with its first message:
+    // it must be in the page, empty, before anything runs.
+    let before = page.find("#announce");
+    assert_eq!(before.get_attribute("aria-live").as_deref(), Some("polite"));
+    assert_eq!(before.text_content().unwrap_or_default(), "");
+    page.check(&url(0, "/cors/status/200")).await;
+    let after = page.find("#announce");
+    assert!(after.is_same_node(Some(&before)), "the region was replaced");
+    assert!(
+        after
+            .text_content()
+            .unwrap_or_default()
+            .starts_with("Done: 1 of 1"),
+        "{:?}",
+        after.text_content()
+    );
+}
+
 fn sum_ms(page: &Page) -> f64 {
     page.summary().expect("a run has a summary").sum_ms
 }

@@ -52,6 +52,10 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     let Some(run) = &props.run else {
         return html! {
             <section id="summary" class="summary idle">
+                // The live region is there (empty) before the first run, so a
+                // screen reader is listening when the first message arrives;
+                // it comes first in both states, so it stays the same node.
+                <div id="announce" class="sr-only" aria-live="polite"></div>
                 if t.total() > 0 {
                     <div class="chips">{ for chips }</div>
                     { "Greyed rows are results from an earlier visit; press Check to refresh them." }
@@ -110,11 +114,11 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
             data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
             data-sum-ms={format!("{:.0}", t.sum_ms)}
             data-read-ms={props.read_ms.map(|ms| format!("{ms:.1}"))}>
+            <div id="announce" class="sr-only" aria-live="polite">{ announce }</div>
             <div class="chips">{ for chips }</div>
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
             <div id="progress-text">{ format!("{done} / {total} done{notes}") }</div>
             <div id="timing">{ timing }</div>
-            <div class="sr-only" aria-live="polite">{ announce }</div>
             if let Some((seq, conc)) = &props.comparison {
                 <Comparison seq={seq.clone()} conc={conc.clone()} />
             }

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 pub struct Weight {
-    /// (kind, file name, raw bytes, gzip -9 bytes)
-    files: Vec<(&'static str, String, u64, u64)>,
+    /// (kind, file name, raw bytes, gzip -9 bytes, transfer bytes)
+    files: Vec<(&'static str, String, u64, u64, u64)>,
     pub budget: u64,
 }
 
@@ -23,20 +23,29 @@ impl Weight {
         self.files.iter().map(|f| f.2).sum()
     }
 
+    /// What the proxy actually sends a browser that accepts brotli: the
+    /// precompressed `.br` beside each file (`build_page` writes them).
+    fn transfer_total(&self) -> u64 {
+        self.files.iter().map(|f| f.4).sum()
+    }
+
     pub fn within_budget(&self) -> bool {
         self.gzip_total() <= self.budget
     }
 
     pub fn table(&self) -> String {
-        let mut t = String::from("| file | raw | gzip -9 |\n|---|---:|---:|\n");
-        for (kind, name, raw, gz) in &self.files {
-            let _ = writeln!(t, "| {kind} `{name}` | {raw} | {gz} |");
+        let mut t = String::from(
+            "| file | raw | gzip -9 | transfer (served .br) |\n|---|---:|---:|---:|\n",
+        );
+        for (kind, name, raw, gz, sent) in &self.files {
+            let _ = writeln!(t, "| {kind} `{name}` | {raw} | {gz} | {sent} |");
         }
         let _ = writeln!(
             t,
-            "| **total** | **{}** | **{}** |\n\nBudget (`budget.toml`): {} bytes gzip — {} ({:.1} % of it used).",
+            "| **total** | **{}** | **{}** | **{}** |\n\nBudget (`budget.toml`): {} bytes gzip — {} ({:.1} % of it used).",
             self.raw_total(),
             self.gzip_total(),
+            self.transfer_total(),
             self.budget,
             if self.within_budget() { "within" } else { "**OVER**" },
             100.0 * self.gzip_total() as f64 / self.budget as f64,
@@ -71,7 +80,12 @@ pub fn weigh_page() -> Result<Weight, Error> {
             return Err(format!("gzip {}: {}", path.display(), gz.status).into());
         }
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        files.push((kind, name.into_owned(), raw, gz.stdout.len() as u64));
+        // The proxy serves `NAME.br` to browsers that accept brotli; without
+        // one (a page built by hand) the file goes as it is.
+        let mut br = path.clone().into_os_string();
+        br.push(".br");
+        let sent = std::fs::metadata(&br).map_or(raw, |m| m.len());
+        files.push((kind, name.into_owned(), raw, gz.stdout.len() as u64, sent));
     }
     if !files.iter().any(|f| f.0 == "wasm") {
         return Err("dist/ holds no .wasm: build the page first (./bench does)".into());

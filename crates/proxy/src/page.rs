@@ -9,6 +9,10 @@
 //! each response carries, so a rebuilt page never meets a stale policy and a
 //! script injected into the DOM later matches no hash.
 //!
+//! Compression: the assets are compressed once, at build time (brotli and
+//! gzip files beside each, see `scripts/setup.sh`), and served by what the
+//! browser accepts; `index.html` is small and sent as is.
+//!
 //! Caching: `index.html` (and the deep-link fallback to it) must be revalidated,
 //! since it names the current build's assets; files trunk named with a content
 //! hash (`name-<hex>.js`, `name-<hex>_bg.wasm`, …) never change, so browsers
@@ -53,6 +57,11 @@ pub fn router(dist: &Path) -> Router {
         .fallback_service(
             ServeDir::new(dist.as_ref())
                 .append_index_html_on_directories(false)
+                // `build_page` writes `.br` and `.gz` beside each asset: a
+                // browser that accepts one gets it (`Vary: accept-encoding`),
+                // with no compression work per request.
+                .precompressed_br()
+                .precompressed_gzip()
                 .fallback(index),
         )
         .layer(middleware::from_fn(headers))

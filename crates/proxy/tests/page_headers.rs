@@ -216,3 +216,48 @@ async fn a_page_started_from_a_file_gets_exactly_self_and_wasm() {
     let (_, headers, _) = get(&dist.router(), "/start.js").await;
     assert_eq!(header(&headers, "cache-control"), "no-cache");
 }
+
+#[tokio::test]
+async fn assets_go_precompressed_to_browsers_that_accept_it() {
+    let dist = Dist::new("precompressed");
+    let wasm = format!("upcheck-{HASH}_bg.wasm");
+    // What build_page writes beside each asset (the bytes only need to differ).
+    std::fs::write(dist.0.join(format!("{wasm}.br")), "BROTLI").unwrap();
+    std::fs::write(dist.0.join(format!("{wasm}.gz")), "GZIP").unwrap();
+    let router = dist.router();
+    let path = format!("/{wasm}");
+    for (accept, encoding, body) in [
+        (Some("gzip, deflate, br"), Some("br"), "BROTLI"),
+        (Some("gzip"), Some("gzip"), "GZIP"),
+        (None, None, "\0asm"),
+    ] {
+        let mut req = Request::get(&path);
+        if let Some(accept) = accept {
+            req = req.header("accept-encoding", accept);
+        }
+        let resp = router
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{accept:?}");
+        let headers = resp.headers().clone();
+        assert_eq!(
+            headers
+                .get("content-encoding")
+                .and_then(|v| v.to_str().ok()),
+            encoding,
+            "{accept:?}"
+        );
+        // Still the wasm's type, its security headers and its cache lifetime.
+        assert!(header(&headers, "content-type").contains("application/wasm"));
+        assert_common(&path, &headers);
+        assert_eq!(
+            header(&headers, "cache-control"),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(header(&headers, "vary"), "accept-encoding", "{accept:?}");
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&bytes[..], body.as_bytes(), "{accept:?}");
+    }
+}

@@ -67,7 +67,16 @@ impl Page {
     /// Waits for the first render (Yew renders asynchronously).
     async fn mount_keeping_storage() -> Page {
         let document = web_sys::window().unwrap().document().unwrap();
+        // A test that failed left its page behind (a panic in wasm does not
+        // unwind, so `Drop` never ran): clear it, so each test sees only its own.
+        let left = document.query_selector_all(".test-root").unwrap();
+        for i in 0..left.length() {
+            if let Some(node) = left.get(i) {
+                node.dyn_into::<Element>().unwrap().remove();
+            }
+        }
         let root = document.create_element("div").unwrap();
+        root.set_class_name("test-root");
         document.body().unwrap().append_child(&root).unwrap();
         let app = yew::Renderer::<upcheck::App>::with_root(root.clone()).render();
         let page = Page {

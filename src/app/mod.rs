@@ -14,7 +14,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{
-    Controls, ExportPanel, ListInput, ListTools, Results, SharedListChoice, SummaryBar, Toolbar,
+    Announcer, Controls, ExportPanel, ListInput, ListTools, Results, SharedListChoice, SummaryBar,
+    Toolbar,
 };
 use crate::model::Settings;
 use crate::services::{browser, storage};
@@ -94,6 +95,7 @@ pub fn App() -> Html {
                 <h1>{ "Upcheck" }</h1>
                 <p class="tagline">{ "Which of these sites are up? Checked concurrently, in your browser." }</p>
             </header>
+            <Announcer tally={state.tally.clone()} run={state.run.clone()} />
             <section class="input">
                 <ListInput value={list.text.clone()} oninput={list.on_text} onsubmit={run.start.clone()}
                     ondrop={list.on_file.clone()} />

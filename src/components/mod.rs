@@ -19,5 +19,5 @@ pub(crate) use list_tools::{ListTools, SharedListChoice};
 use result_row::ResultRow;
 pub(crate) use results::Results;
 use row_details::RowDetails;
-pub(crate) use summary_bar::SummaryBar;
+pub(crate) use summary_bar::{Announcer, SummaryBar};
 pub(crate) use toolbar::Toolbar;

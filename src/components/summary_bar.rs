@@ -52,10 +52,6 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     let Some(run) = &props.run else {
         return html! {
             <section id="summary" class="summary idle">
-                // The live region is there (empty) before the first run, so a
-                // screen reader is listening when the first message arrives;
-                // it comes first in both states, so it stays the same node.
-                <div id="announce" class="sr-only" aria-live="polite"></div>
                 if t.total() > 0 {
                     <div class="chips">{ for chips }</div>
                     { "Greyed rows are results from an earlier visit; press Check to refresh them." }
@@ -102,19 +98,12 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     if let Some(ms) = props.read_ms {
         notes.push_str(&format!(" · list read in {}", format_ms(ms)));
     }
-    // Announce progress politely and only at coarse steps, so a screen reader
-    // is not flooded by hundreds of updates.
-    let announce = match run.wall_ms {
-        Some(wall) => format!("Done: {done} of {total} in {}", format_ms(wall)),
-        None => format!("Checking {} sites", run.sites),
-    };
     html! {
         <section id="summary" class="summary"
             data-done={done.to_string()} data-total={total.to_string()}
             data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
             data-sum-ms={format!("{:.0}", t.sum_ms)}
             data-read-ms={props.read_ms.map(|ms| format!("{ms:.1}"))}>
-            <div id="announce" class="sr-only" aria-live="polite">{ announce }</div>
             <div class="chips">{ for chips }</div>
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
             <div id="progress-text">{ format!("{done} / {total} done{notes}") }</div>
@@ -163,4 +152,35 @@ fn Comparison(props: &ComparisonProps) -> Html {
             <tbody>{ row(&props.seq) }{ row(&props.conc) }</tbody>
         </table>
     }
+}
+
+/// Props for [`Announcer`].
+#[derive(Properties, PartialEq)]
+pub(crate) struct AnnouncerProps {
+    /// Counts per outcome.
+    pub(crate) tally: Tally,
+    /// The current or last run.
+    pub(crate) run: Option<RunInfo>,
+}
+
+/// The polite live region that reads progress out. It is in the page, empty,
+/// before the first run (screen readers often miss a region mounted together
+/// with its first message) and stays the same element ever after: the App
+/// renders it at a fixed place. It speaks only at coarse steps, so a screen
+/// reader is not flooded by hundreds of updates.
+#[component]
+pub(crate) fn Announcer(props: &AnnouncerProps) -> Html {
+    let text = match &props.run {
+        None => String::new(),
+        Some(run) => match run.wall_ms {
+            Some(wall) => format!(
+                "Done: {} of {} in {}",
+                props.tally.done(),
+                props.tally.total(),
+                format_ms(wall)
+            ),
+            None => format!("Checking {} sites", run.sites),
+        },
+    };
+    html! { <div id="announce" class="sr-only" aria-live="polite">{ text }</div> }
 }

@@ -5,7 +5,7 @@
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request};
+use axum::http::{Extensions, HeaderMap, Request};
 use axum::response::{IntoResponse, Response};
 use governor::middleware::NoOpMiddleware;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -53,6 +53,21 @@ fn rightmost_forwarded(headers: &HeaderMap) -> Option<IpAddr> {
         .ok()
 }
 
+/// [`client_key`] for a request: its peer address from the connection. Without
+/// one (a router driven in-process) every caller is one client, sharing one
+/// bucket and one set of caps rather than escaping them. The rate limit and
+/// the per-client caps both count clients with this.
+pub fn request_client(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trust_forwarded: bool,
+) -> IpAddr {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    client_key(peer, headers, trust_forwarded)
+}
+
 /// [`client_key`] as tower_governor's key extractor.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientKey {
@@ -64,13 +79,11 @@ impl KeyExtractor for ClientKey {
     type Key = IpAddr;
 
     fn extract<T>(&self, req: &Request<T>) -> Result<IpAddr, GovernorError> {
-        // Without a peer address (a router driven in-process), every caller
-        // shares one bucket rather than escaping the limit.
-        let peer = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-        Ok(client_key(peer, req.headers(), self.trust_forwarded))
+        Ok(request_client(
+            req.extensions(),
+            req.headers(),
+            self.trust_forwarded,
+        ))
     }
 }
 

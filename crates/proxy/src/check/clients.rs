@@ -4,27 +4,14 @@
 //! reverse proxy the rightmost `X-Forwarded-For` entry: exactly the rate
 //! limiter's key ([`crate::rate::client_key`]).
 
-use axum::extract::ConnectInfo;
-use axum::http::{Extensions, HeaderMap};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::Semaphore;
 
 /// Above this many remembered clients, gone ones are swept out.
 const SWEEP_AT: usize = 4096;
-
-/// The address a request is counted against.
-pub fn client_key(extensions: &Extensions, headers: &HeaderMap, trust_forwarded: bool) -> IpAddr {
-    // Without a peer address (a router driven in-process) every caller is one
-    // client rather than none. The key itself is the rate limiter's, so the
-    // two limits can never disagree on who a client is.
-    let peer = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    crate::rate::client_key(peer, headers, trust_forwarded)
-}
 
 /// One client's counters, alive while it has a batch.
 #[derive(Debug)]
@@ -105,6 +92,10 @@ impl Clients {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate::request_client;
+    use axum::extract::ConnectInfo;
+    use axum::http::{Extensions, HeaderMap};
+    use std::net::SocketAddr;
 
     #[test]
     fn a_forged_or_garbled_forwarded_entry_never_picks_the_key() {
@@ -114,12 +105,12 @@ mod tests {
         headers.insert("x-forwarded-for", "1.2.3.4, garbage".parse().unwrap());
         // The rightmost entry is not an address: the peer counts, never 1.2.3.4.
         assert_eq!(
-            client_key(&ext, &headers, true),
+            request_client(&ext, &headers, true),
             "10.9.9.9".parse::<IpAddr>().unwrap()
         );
         headers.insert("x-forwarded-for", "1.2.3.4, 5.6.7.8".parse().unwrap());
         assert_eq!(
-            client_key(&ext, &headers, true),
+            request_client(&ext, &headers, true),
             "5.6.7.8".parse::<IpAddr>().unwrap()
         );
     }
@@ -127,7 +118,7 @@ mod tests {
     fn key(peer: &str) -> IpAddr {
         let mut ext = Extensions::new();
         ext.insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
-        client_key(&ext, &HeaderMap::new(), false)
+        request_client(&ext, &HeaderMap::new(), false)
     }
 
     #[test]

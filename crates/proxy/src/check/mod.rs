@@ -159,7 +159,7 @@ impl Checker {
         extensions: &axum::http::Extensions,
         headers: &axum::http::HeaderMap,
     ) -> Result<clients::Ticket, usize> {
-        let key = clients::client_key(extensions, headers, self.trust_forwarded);
+        let key = crate::rate::request_client(extensions, headers, self.trust_forwarded);
         self.clients
             .admit(key)
             .ok_or_else(|| self.clients.max_batches())

@@ -632,12 +632,7 @@ async fn a_share_link_of_500_urls_opens_the_same_list() {
         .unwrap();
     let page = Page::mount().await;
     // Reading the fragment happens after the first render.
-    for _ in 0..100 {
-        if page.root.query_selector("#notice").unwrap().is_some() {
-            break;
-        }
-        yew::platform::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(&page, "#notice").await;
     let notice = page
         .root
         .query_selector("#notice")

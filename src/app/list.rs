@@ -149,10 +149,7 @@ pub(super) fn use_list(
         let deps = (offered.clone(), (*text).clone());
         use_callback(deps, move |(), (offered, text)| {
             let Some(offer) = &**offered else { return };
-            storage::save_previous_list(text);
-            previous.set(Some(text.clone()));
-            storage::save_list(&offer.list);
-            text_set.set(offer.list.clone());
+            swap_in(&offer.list, text, &text_set, &previous);
             offered_set.set(None);
             notice.set(Notice::info(format!(
                 "Opened a shared list of {} lines. Your list of {} lines is kept: \
@@ -177,10 +174,7 @@ pub(super) fn use_list(
         use_callback(deps, move |(), (previous, text)| {
             let Some(old) = &**previous else { return };
             // The two lists swap: the shared one becomes the previous list.
-            storage::save_previous_list(text);
-            previous.set(Some(text.clone()));
-            storage::save_list(old);
-            text_set.set(old.clone());
+            swap_in(old, text, &text_set, &previous.setter());
             notice.set(Notice::info("Brought back your previous list."));
         })
     };
@@ -196,4 +190,18 @@ pub(super) fn use_list(
         on_share,
         share_link: (*share_link).clone(),
     }
+}
+
+/// Makes `list` the list and keeps `current` as the previous one (shown and
+/// saved both), so whichever was replaced is one click from coming back.
+fn swap_in(
+    list: &AttrValue,
+    current: &AttrValue,
+    text: &UseStateSetter<AttrValue>,
+    previous: &UseStateSetter<Option<AttrValue>>,
+) {
+    storage::save_previous_list(current);
+    previous.set(Some(current.clone()));
+    storage::save_list(list);
+    text.set(list.clone());
 }

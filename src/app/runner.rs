@@ -77,7 +77,8 @@ pub(super) fn use_runner(
                         .enumerate()
                         .filter_map(|(id, e)| Some(Job::new(id, e.target.as_ref().ok()?.clone())))
                         .collect();
-                    let run = new_run(&runner, &plan, &jobs, true, list_key(&list));
+                    let key = list_key(list.valid().map(|(_, url)| url.as_str()));
+                    let run = new_run(&runner, &plan, &jobs, true, key);
                     state.dispatch(Action::Start {
                         run: run.clone(),
                         list,
@@ -98,7 +99,8 @@ pub(super) fn use_runner(
             let (jobs, key) = {
                 let rows = state.rows.borrow();
                 let jobs: Vec<Job> = ids.iter().filter_map(|&id| job(rows.get(id)?)).collect();
-                (jobs, rows_key(&rows))
+                let urls = rows.iter().filter(|r| r.outcome() != Outcome::Invalid);
+                (jobs, list_key(urls.map(|r| r.url.as_str())))
             };
             if jobs.is_empty() {
                 return;
@@ -247,20 +249,12 @@ pub(super) async fn read_list(text: &str) -> ParsedList {
     parser.finish()
 }
 
-/// Identifies a list by its normalised URLs, to compare runs of the same list.
-fn list_key(list: &ParsedList) -> u64 {
+/// Identifies a list by its normalised URLs, in order, to compare runs of the
+/// same list: a parsed list and the rows it became give the same key.
+fn list_key<'a>(urls: impl Iterator<Item = &'a str>) -> u64 {
     let mut h = DefaultHasher::new();
-    for (_, url) in list.valid() {
-        url.as_str().hash(&mut h);
-    }
-    h.finish()
-}
-
-/// The same key, from the rows a list became (the same URLs, in order).
-fn rows_key(rows: &[Rc<Row>]) -> u64 {
-    let mut h = DefaultHasher::new();
-    for row in rows.iter().filter(|r| r.outcome() != Outcome::Invalid) {
-        row.url.as_str().hash(&mut h);
+    for url in urls {
+        url.hash(&mut h);
     }
     h.finish()
 }

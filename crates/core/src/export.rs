@@ -74,11 +74,10 @@ pub fn to_json_lines(rows: &[&Row]) -> String {
 
 /// A row as a proxy line; an unfinished row has only its outcome.
 pub fn as_line(r: &Row) -> CheckLine {
-    let result = match r.result() {
-        Some(result) => result.clone(),
-        None => CheckResult::bare(r.outcome(), ""),
-    };
-    result.to_line(r.id, &r.url)
+    match r.result() {
+        Some(result) => result.to_line(r.id, &r.url),
+        None => CheckResult::bare(r.outcome(), "").to_line(r.id, &r.url),
+    }
 }
 
 /// A Markdown table, `|` in cells escaped.

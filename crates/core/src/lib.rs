@@ -5,6 +5,9 @@
 //! - [`parse`]: turning a pasted list into normalised URLs or per-line errors,
 //! - [`outcome`]: the outcome vocabulary every front end shows,
 //! - [`result`]: the one result type and the one verdict rule,
+//! - [`options`]: per-site options written in the list (`slow=800ms` …),
+//! - [`retry`]: retry backoff, `Retry-After`, pacing a host that said 429,
+//! - [`wall`]: recognising bot walls,
 //! - [`row`]: one site of a list, as every front end holds it,
 //! - [`summary`]: run statistics (counts, wall time, sum of latencies, speed-up),
 //! - [`status`]: which HTTP statuses count as `up`,
@@ -19,19 +22,23 @@ pub mod export;
 pub mod import;
 pub mod ndjson;
 pub mod net;
+pub mod options;
 pub mod outcome;
 pub mod parse;
 pub mod policy;
 pub mod result;
+pub mod retry;
 pub mod row;
 pub mod share;
 pub mod status;
 pub mod summary;
+pub mod wall;
 pub mod wire;
 
+pub use options::{Expect, SiteOptions};
 pub use outcome::Outcome;
 pub use parse::{parse_list, Entry, InputError, ListParser, ParsedList};
-pub use result::{CheckResult, Seen};
+pub use result::{Answer, BodyCheck, CheckResult, Seen};
 pub use row::{Progress, Row};
 pub use status::StatusRule;
 pub use summary::Tally;

@@ -16,10 +16,22 @@ pub enum Outcome {
     Queued,
     /// Request in flight.
     Checking,
-    /// An HTTP response was seen and its final status is accepted.
+    /// An HTTP response was seen, its final status is accepted and every
+    /// content assertion held.
     Up,
-    /// An HTTP response was seen and its final status is not accepted.
+    /// Like `up`, but the answer took longer than the slow threshold.
+    Slow,
+    /// An HTTP response was seen and its final status is not accepted, or a
+    /// content assertion failed.
     Down,
+    /// The site answered 429, or 503 with `Retry-After`: it asked to be asked
+    /// later. Says the server is alive but not whether people get the page,
+    /// so it counts neither for nor against uptime.
+    Limited,
+    /// A bot wall (a challenge page from a bot-protection service) answered
+    /// instead of the site: the site is probably up for people. Counts as
+    /// answered, like `reachable`.
+    Challenged,
     /// The server answered but the browser hides the status (opaque response).
     Reachable,
     /// No HTTP response: DNS failure, refused, reset, TLS failure, browser block.
@@ -36,9 +48,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in the order a summary lists them.
-    pub const ALL: [Outcome; 10] = [
+    pub const ALL: [Outcome; 13] = [
         Outcome::Up,
+        Outcome::Slow,
         Outcome::Down,
+        Outcome::Limited,
+        Outcome::Challenged,
         Outcome::Reachable,
         Outcome::Unreachable,
         Outcome::Timeout,
@@ -55,7 +70,10 @@ impl Outcome {
             Outcome::Queued => "queued",
             Outcome::Checking => "checking",
             Outcome::Up => "up",
+            Outcome::Slow => "slow",
             Outcome::Down => "down",
+            Outcome::Limited => "limited",
+            Outcome::Challenged => "challenged",
             Outcome::Reachable => "reachable",
             Outcome::Unreachable => "unreachable",
             Outcome::Timeout => "timeout",
@@ -71,7 +89,10 @@ impl Outcome {
             Outcome::Queued => "…",
             Outcome::Checking => "↻",
             Outcome::Up => "✓",
+            Outcome::Slow => "◔",
             Outcome::Down => "✗",
+            Outcome::Limited => "⏸",
+            Outcome::Challenged => "⛨",
             Outcome::Reachable => "◐",
             Outcome::Unreachable => "⊘",
             Outcome::Timeout => "◷",
@@ -86,7 +107,10 @@ impl Outcome {
         match self {
             Outcome::Queued | Outcome::Checking => false,
             Outcome::Up
+            | Outcome::Slow
             | Outcome::Down
+            | Outcome::Limited
+            | Outcome::Challenged
             | Outcome::Reachable
             | Outcome::Unreachable
             | Outcome::Timeout
@@ -96,14 +120,16 @@ impl Outcome {
         }
     }
 
-    /// True when the site answered: `up`, or `reachable` with its status hidden.
-    /// Uptime counts these as good.
+    /// True when the site answered: `up` or `slow`, `reachable` with its
+    /// status hidden, or `challenged` behind a bot wall. Uptime counts these
+    /// as good.
     pub const fn answered(self) -> bool {
         match self {
-            Outcome::Up | Outcome::Reachable => true,
+            Outcome::Up | Outcome::Slow | Outcome::Reachable | Outcome::Challenged => true,
             Outcome::Queued
             | Outcome::Checking
             | Outcome::Down
+            | Outcome::Limited
             | Outcome::Unreachable
             | Outcome::Timeout
             | Outcome::Blocked
@@ -120,6 +146,9 @@ impl Outcome {
             Outcome::Queued
             | Outcome::Checking
             | Outcome::Up
+            | Outcome::Slow
+            | Outcome::Limited
+            | Outcome::Challenged
             | Outcome::Reachable
             | Outcome::Blocked
             | Outcome::Invalid
@@ -128,20 +157,28 @@ impl Outcome {
     }
 
     /// True when the outcome says something about the site (it answered or it
-    /// failed); `blocked`, `invalid`, `cancelled` and unfinished ones do not.
+    /// failed); `limited`, `blocked`, `invalid`, `cancelled` and unfinished
+    /// ones do not.
     /// Only these count for uptime and for "changed state" notifications.
     pub const fn observed(self) -> bool {
         self.answered() || self.failing()
     }
 
-    /// True for outcomes "Re-check failed" picks: failing sites and those the
-    /// person stopped before they finished.
+    /// True for outcomes "Re-check failed" picks: failing sites, those that
+    /// asked to be asked later and those the person stopped before they
+    /// finished.
     pub const fn worth_rechecking(self) -> bool {
         match self {
-            Outcome::Down | Outcome::Unreachable | Outcome::Timeout | Outcome::Cancelled => true,
+            Outcome::Down
+            | Outcome::Unreachable
+            | Outcome::Timeout
+            | Outcome::Limited
+            | Outcome::Cancelled => true,
             Outcome::Queued
             | Outcome::Checking
             | Outcome::Up
+            | Outcome::Slow
+            | Outcome::Challenged
             | Outcome::Reachable
             | Outcome::Blocked
             | Outcome::Invalid => false,
@@ -152,15 +189,18 @@ impl Outcome {
     pub const fn index(self) -> usize {
         match self {
             Outcome::Up => 0,
-            Outcome::Down => 1,
-            Outcome::Reachable => 2,
-            Outcome::Unreachable => 3,
-            Outcome::Timeout => 4,
-            Outcome::Blocked => 5,
-            Outcome::Invalid => 6,
-            Outcome::Cancelled => 7,
-            Outcome::Checking => 8,
-            Outcome::Queued => 9,
+            Outcome::Slow => 1,
+            Outcome::Down => 2,
+            Outcome::Limited => 3,
+            Outcome::Challenged => 4,
+            Outcome::Reachable => 5,
+            Outcome::Unreachable => 6,
+            Outcome::Timeout => 7,
+            Outcome::Blocked => 8,
+            Outcome::Invalid => 9,
+            Outcome::Cancelled => 10,
+            Outcome::Checking => 11,
+            Outcome::Queued => 12,
         }
     }
 }

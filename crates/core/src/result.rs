@@ -15,14 +15,17 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use crate::defaults;
+use crate::options::{BodyRule, Expect};
+use crate::summary::format_ms;
+use crate::wall::Vendor;
 use crate::wire::{CheckLine, ErrorKind, LineError, Timings};
-use crate::{Outcome, StatusRule};
+use crate::Outcome;
 
 /// What a check saw, from whichever vantage point made it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Seen {
-    /// A final HTTP response with this status.
-    Response(u16),
+    /// A final HTTP response, and what was learnt from it.
+    Response(Answer),
     /// Some HTTP answer arrived, but the browser hides its status (an opaque
     /// `no-cors` response).
     Opaque,
@@ -35,18 +38,216 @@ pub enum Seen {
     Stopped,
 }
 
+/// A final response as the verdict needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The final status.
+    pub status: u16,
+    /// How long the try took (every redirect hop), in milliseconds.
+    pub latency_ms: f64,
+    /// The `Retry-After` it sent, read ([`crate::retry::retry_after_ms`]).
+    pub retry_after_ms: Option<u64>,
+    /// The bot wall that answered, when one did ([`crate::wall::detect`]).
+    pub wall: Option<Vendor>,
+    /// The body assertions, when there were any.
+    pub body: Option<BodyCheck>,
+}
+
+impl Answer {
+    /// A response with this status and time and nothing else learnt.
+    pub fn new(status: u16, latency_ms: f64) -> Self {
+        Answer {
+            status,
+            latency_ms,
+            retry_after_ms: None,
+            wall: None,
+            body: None,
+        }
+    }
+}
+
+/// How the body assertions went. Never carries the body itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum BodyCheck {
+    /// Every assertion held.
+    Passed,
+    /// This assertion (in the list syntax) did not hold.
+    Failed {
+        /// The rule, e.g. `contains="Add to cart"`.
+        rule: String,
+    },
+    /// The body could not be read, so nothing was asserted.
+    Unreadable {
+        /// Why, e.g. the browser hides it (CORS) or it ended in an error.
+        reason: String,
+    },
+}
+
+impl BodyCheck {
+    /// Runs `rules` over `text` (the decoded body, at most the bytes the
+    /// check may read). Texts are plain substrings; regular expressions go to
+    /// `regex(pattern, text)`, the front end's engine (the browser's `RegExp`
+    /// in the page, the `regex` crate in the proxy).
+    pub fn run(
+        rules: &[BodyRule],
+        text: &str,
+        regex: &dyn Fn(&str, &str) -> Result<bool, String>,
+    ) -> BodyCheck {
+        for rule in rules {
+            let found = if rule.kind.is_regex() {
+                match regex(&rule.pattern, text) {
+                    Ok(found) => found,
+                    Err(reason) => {
+                        return BodyCheck::Unreadable {
+                            reason: format!("{}: {reason}", rule.to_syntax()),
+                        }
+                    }
+                }
+            } else {
+                text.contains(rule.pattern.as_str())
+            };
+            if found != rule.kind.wants_found() {
+                return BodyCheck::Failed {
+                    rule: rule.to_syntax(),
+                };
+            }
+        }
+        BodyCheck::Passed
+    }
+}
+
 impl Seen {
-    /// The verdict: the outcome this observation leads to under `accept`.
-    pub fn outcome(self, accept: &StatusRule) -> Outcome {
+    /// The verdict: the outcome this observation leads to under `expect`.
+    pub fn outcome(&self, expect: &Expect) -> Outcome {
         match self {
-            Seen::Response(status) if accept.accepts(status) => Outcome::Up,
-            Seen::Response(_) => Outcome::Down,
+            Seen::Response(answer) => answer.outcome(expect),
             Seen::Opaque => Outcome::Reachable,
             Seen::Failure(kind) => kind.outcome(),
             Seen::Refused => Outcome::Blocked,
             Seen::Stopped => Outcome::Cancelled,
         }
     }
+
+    /// True when another try may end differently: no answer, a 5xx or a
+    /// 429. A bot wall, a 4xx, a failed assertion or a policy refusal will
+    /// say the same again.
+    pub fn retryable(&self, expect: &Expect) -> bool {
+        match self {
+            Seen::Response(answer) => {
+                let outcome = answer.outcome(expect);
+                matches!(outcome, Outcome::Down | Outcome::Limited)
+                    && (answer.status >= 500 || answer.status == 429)
+                    && !matches!(answer.body, Some(BodyCheck::Failed { .. }))
+            }
+            Seen::Failure(kind) => {
+                matches!(kind.outcome(), Outcome::Unreachable | Outcome::Timeout)
+            }
+            Seen::Opaque | Seen::Refused | Seen::Stopped => false,
+        }
+    }
+}
+
+impl Answer {
+    /// The verdict for a response. A bot wall is never the site's page, so
+    /// it wins over any status; then the status rule; then 429 (or 503 with
+    /// `Retry-After`) is `limited`; then the body assertions; then the slow
+    /// threshold.
+    pub fn outcome(&self, expect: &Expect) -> Outcome {
+        if self.wall.is_some() {
+            return Outcome::Challenged;
+        }
+        if !expect.accept.accepts(self.status) {
+            let asks_later =
+                self.status == 429 || (self.status == 503 && self.retry_after_ms.is_some());
+            return if asks_later {
+                Outcome::Limited
+            } else {
+                Outcome::Down
+            };
+        }
+        if matches!(self.body, Some(BodyCheck::Failed { .. })) {
+            return Outcome::Down;
+        }
+        match expect.slow_ms {
+            Some(slow) if self.latency_ms > f64::from(slow) => Outcome::Slow,
+            _ => Outcome::Up,
+        }
+    }
+
+    /// The sentence that says why the outcome is more than the status, when
+    /// it is: the wall, the rate limit, the failed assertion, the slowness.
+    pub fn note(&self, expect: &Expect) -> Option<String> {
+        match self.outcome(expect) {
+            Outcome::Challenged => Some(wall_note(self.wall)),
+            Outcome::Limited => Some(limited_note(self.status, self.retry_after_ms)),
+            Outcome::Down => match &self.body {
+                Some(BodyCheck::Failed { rule }) => {
+                    Some(body_failed_note(rule, expect.within_bytes))
+                }
+                _ => None,
+            },
+            Outcome::Slow => Some(slow_note(self.latency_ms, expect.slow_ms.unwrap_or(0))),
+            Outcome::Up => match &self.body {
+                Some(BodyCheck::Unreadable { reason }) => {
+                    Some(format!("body not checked: {reason}"))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// "a bot wall answered (Cloudflare) — the site is probably up for people"
+pub fn wall_note(vendor: Option<Vendor>) -> String {
+    let by = vendor.map_or_else(String::new, |v| format!(" ({})", v.name()));
+    format!("a bot wall answered{by} — the site is probably up for people")
+}
+
+/// "rate-limited, retry after 30 s"
+pub fn limited_note(status: u16, retry_after_ms: Option<u64>) -> String {
+    let what = if status == 429 {
+        "rate-limited"
+    } else {
+        "rate-limited or down for maintenance"
+    };
+    match retry_after_ms {
+        Some(ms) => format!("{what}, retry after {}", format_ms(ms as f64)),
+        None => what.to_owned(),
+    }
+}
+
+/// "expected text not found: contains=\"Add to cart\" (first 64 KB)"
+pub fn body_failed_note(rule: &str, within_bytes: usize) -> String {
+    let what = if rule.starts_with("not-") {
+        "unwanted text found"
+    } else {
+        "expected text not found"
+    };
+    format!("{what}: {rule} (first {} KB)", within_bytes / 1024)
+}
+
+/// "slow: 1.24 s, over the 800 ms threshold"
+pub fn slow_note(latency_ms: f64, slow_ms: u32) -> String {
+    format!(
+        "slow: {}, over the {} threshold",
+        format_ms(latency_ms),
+        format_ms(f64::from(slow_ms))
+    )
+}
+
+/// "up on try 2 of 3" (a flaky pass) or "failed 3 tries"; nothing for a
+/// check that took one try.
+pub fn tries_note(outcome: Outcome, tries: u32, max_tries: u32) -> Option<String> {
+    if tries <= 1 {
+        return None;
+    }
+    Some(if outcome.answered() {
+        format!("{outcome} on try {tries} of {max_tries} (flaky)")
+    } else {
+        format!("failed {tries} tries")
+    })
 }
 
 impl ErrorKind {
@@ -69,9 +270,12 @@ impl ErrorKind {
             // No slot came free in time: the proxy's limit, not the site's.
             ErrorKind::Busy => Outcome::Cancelled,
             ErrorKind::BadUrl => Outcome::Invalid,
-            ErrorKind::TooManyRedirects | ErrorKind::RedirectLoop | ErrorKind::BadRedirect => {
-                Outcome::Down
-            }
+            ErrorKind::TooManyRedirects
+            | ErrorKind::RedirectLoop
+            | ErrorKind::BadRedirect
+            | ErrorKind::ContentMismatch => Outcome::Down,
+            ErrorKind::RateLimited => Outcome::Limited,
+            ErrorKind::BotWall => Outcome::Challenged,
         }
     }
 }
@@ -97,10 +301,20 @@ pub struct CheckResult {
     /// Where redirects ended, when the response revealed a redirect.
     #[serde(default)]
     pub final_url: Option<String>,
+    /// Tries made (1 unless retries were allowed and needed).
+    #[serde(default = "one")]
+    pub tries: u32,
+    /// Tries allowed (1 + retries).
+    #[serde(default = "one")]
+    pub max_tries: u32,
     /// Everything the proxy reported, when the check went through one. Not
     /// kept in local storage (it would not fit for long lists).
     #[serde(skip)]
     pub proxy: Option<Arc<CheckLine>>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl CheckResult {
@@ -113,8 +327,15 @@ impl CheckResult {
             busy_ms: 0.0,
             detail: detail.into(),
             final_url: None,
+            tries: 1,
+            max_tries: 1,
             proxy: None,
         }
+    }
+
+    /// True for a pass that needed more than one try.
+    pub fn is_flaky(&self) -> bool {
+        self.tries > 1 && self.outcome.answered()
     }
 
     /// This result as a proxy line (the JSON-lines export): the proxy's own
@@ -129,6 +350,9 @@ impl CheckResult {
         }
         CheckLine {
             status: self.status,
+            tries: self.tries,
+            max_tries: self.max_tries,
+            latency_ms: self.latency_ms.map(|ms| ms.round() as u64),
             final_url: self.final_url.clone(),
             timings_ms: Timings {
                 total: self.latency_ms.map_or(0, |ms| ms.round() as u64),
@@ -146,9 +370,14 @@ impl CheckResult {
 /// The `error.kind` a browser-side result reports on a proxy line.
 fn error_kind(outcome: Outcome) -> Option<ErrorKind> {
     match outcome {
-        Outcome::Up | Outcome::Down | Outcome::Reachable | Outcome::Queued | Outcome::Checking => {
-            None
-        }
+        Outcome::Up
+        | Outcome::Slow
+        | Outcome::Down
+        | Outcome::Reachable
+        | Outcome::Queued
+        | Outcome::Checking => None,
+        Outcome::Limited => Some(ErrorKind::RateLimited),
+        Outcome::Challenged => Some(ErrorKind::BotWall),
         Outcome::Timeout => Some(ErrorKind::Timeout),
         Outcome::Invalid => Some(ErrorKind::BadUrl),
         Outcome::Unreachable | Outcome::Blocked | Outcome::Cancelled => Some(ErrorKind::Other),
@@ -173,21 +402,36 @@ impl From<CheckLine> for CheckResult {
                 detail.push_str(&format!(" after {} redirects → {to}", line.redirects.len()));
             }
         }
+        let total = line.timings_ms.total as f64;
+        // The try that decided (an older proxy made one, so its total).
+        let latency = line.latency_ms.map_or(total, |ms| ms as f64);
+        if line.outcome == Outcome::Slow {
+            if let Some(slow) = line.slow_ms {
+                detail.push_str(&format!(" · {}", slow_note(latency, slow)));
+            }
+        }
+        if let Some(BodyCheck::Unreadable { reason }) = line.content.as_ref().map(|c| &c.check) {
+            detail.push_str(&format!(" · body not checked: {reason}"));
+        }
         if let Some(tls) = &line.tls {
             if tls.days_left < defaults::CERT_WARN_DAYS {
                 detail.push_str(&format!(" · certificate expires in {} days", tls.days_left));
             }
         }
-        let total = line.timings_ms.total as f64;
+        if let Some(note) = tries_note(line.outcome, line.tries, line.max_tries) {
+            detail.push_str(&format!(" · {note}"));
+        }
         CheckResult {
             outcome: line.outcome,
             status: line.status,
-            latency_ms: line.status.map(|_| total),
+            latency_ms: line.status.map(|_| latency),
             // The proxy's own measure of the check, so the sum of check times
             // means the same as in direct mode.
             busy_ms: total,
             detail,
             final_url: line.final_url.clone(),
+            tries: line.tries,
+            max_tries: line.max_tries,
             proxy: Some(Arc::new(line)),
         }
     }
@@ -198,13 +442,24 @@ mod tests {
     use super::*;
     use crate::wire::{Redirect, TlsInfo};
 
+    fn expect(rule: &str) -> Expect {
+        Expect {
+            accept: rule.parse().unwrap(),
+            ..Expect::default()
+        }
+    }
+
+    fn response(status: u16) -> Seen {
+        Seen::Response(Answer::new(status, 10.0))
+    }
+
     #[test]
     fn the_rule_decides_responses_and_kinds_decide_failures() {
-        let custom: StatusRule = "200-299,401".parse().unwrap();
-        let default = StatusRule::default();
-        assert_eq!(Seen::Response(301).outcome(&default), Outcome::Up);
-        assert_eq!(Seen::Response(301).outcome(&custom), Outcome::Down);
-        assert_eq!(Seen::Response(401).outcome(&custom), Outcome::Up);
+        let custom = expect("200-299,401");
+        let default = Expect::default();
+        assert_eq!(response(301).outcome(&default), Outcome::Up);
+        assert_eq!(response(301).outcome(&custom), Outcome::Down);
+        assert_eq!(response(401).outcome(&custom), Outcome::Up);
         assert_eq!(Seen::Opaque.outcome(&custom), Outcome::Reachable);
         assert_eq!(
             Seen::Failure(ErrorKind::RedirectLoop).outcome(&default),
@@ -220,6 +475,106 @@ mod tests {
         );
         assert_eq!(Seen::Refused.outcome(&default), Outcome::Blocked);
         assert_eq!(Seen::Stopped.outcome(&default), Outcome::Cancelled);
+    }
+
+    #[test]
+    fn walls_limits_bodies_and_slowness_each_have_their_word() {
+        let slow = Expect {
+            slow_ms: Some(800),
+            ..Expect::default()
+        };
+        let mut a = Answer::new(200, 1_240.0);
+        assert_eq!(a.outcome(&slow), Outcome::Slow);
+        assert_eq!(
+            a.note(&slow).unwrap(),
+            "slow: 1.24 s, over the 800 ms threshold"
+        );
+        a.latency_ms = 800.0;
+        assert_eq!(a.outcome(&slow), Outcome::Up);
+        a.body = Some(BodyCheck::Failed {
+            rule: r#"contains="Add to cart""#.into(),
+        });
+        assert_eq!(a.outcome(&slow), Outcome::Down);
+        assert_eq!(
+            a.note(&slow).unwrap(),
+            r#"expected text not found: contains="Add to cart" (first 64 KB)"#
+        );
+        let mut limited = Answer::new(429, 5.0);
+        assert_eq!(limited.outcome(&slow), Outcome::Limited);
+        limited.retry_after_ms = Some(30_000);
+        assert_eq!(
+            limited.note(&slow).unwrap(),
+            "rate-limited, retry after 30.00 s"
+        );
+        // A 503 is limited only when it says when to come back.
+        let mut busy = Answer::new(503, 5.0);
+        assert_eq!(busy.outcome(&slow), Outcome::Down);
+        busy.retry_after_ms = Some(0);
+        assert_eq!(busy.outcome(&slow), Outcome::Limited);
+        // A person who accepts 429 gets `up`.
+        assert_eq!(limited.outcome(&expect("200,429")), Outcome::Up);
+        // A wall wins over any status, even an accepted 202.
+        let mut wall = Answer::new(202, 5.0);
+        wall.wall = Some(Vendor::AwsWaf);
+        assert_eq!(wall.outcome(&slow), Outcome::Challenged);
+        assert!(wall.note(&slow).unwrap().contains("(AWS WAF)"));
+    }
+
+    #[test]
+    fn only_answers_that_may_change_are_retried() {
+        let e = Expect::default();
+        assert!(response(503).retryable(&e) && response(429).retryable(&e));
+        assert!(!response(404).retryable(&e) && !response(200).retryable(&e));
+        assert!(!response(503).retryable(&expect("200-599")));
+        assert!(Seen::Failure(ErrorKind::Timeout).retryable(&e));
+        assert!(Seen::Failure(ErrorKind::Refused).retryable(&e));
+        assert!(!Seen::Failure(ErrorKind::PrivateAddress).retryable(&e));
+        assert!(!Seen::Opaque.retryable(&e) && !Seen::Stopped.retryable(&e));
+        let mut wall = Answer::new(503, 1.0);
+        wall.wall = Some(Vendor::Cloudflare);
+        assert!(!Seen::Response(wall).retryable(&e));
+        assert_eq!(
+            tries_note(Outcome::Up, 2, 3).as_deref(),
+            Some("up on try 2 of 3 (flaky)")
+        );
+        assert_eq!(
+            tries_note(Outcome::Down, 3, 3).as_deref(),
+            Some("failed 3 tries")
+        );
+        assert_eq!(tries_note(Outcome::Up, 1, 3), None);
+    }
+
+    #[test]
+    fn body_rules_run_over_the_text() {
+        use crate::options::SiteOptions;
+        let mut o = SiteOptions::default();
+        o.set("contains", "Add to cart").unwrap();
+        o.set("not-matches", "err(or)?").unwrap();
+        let rules: Vec<_> = o.body_rules().collect();
+        let no_regex = |_: &str, _: &str| Err("no engine".to_owned());
+        let by_substring = |p: &str, t: &str| Ok(t.contains(p.trim_end_matches("(or)?")));
+        assert_eq!(
+            BodyCheck::run(&rules[..1], "… Add to cart …", &no_regex),
+            BodyCheck::Passed
+        );
+        assert_eq!(
+            BodyCheck::run(&rules, "Add to cart", &by_substring),
+            BodyCheck::Passed
+        );
+        assert_eq!(
+            BodyCheck::run(&rules, "Add to cart; error", &by_substring),
+            BodyCheck::Failed {
+                rule: "not-matches=err(or)?".into()
+            }
+        );
+        assert!(matches!(
+            BodyCheck::run(&rules, "Add to cart", &no_regex),
+            BodyCheck::Unreadable { .. }
+        ));
+        assert!(matches!(
+            BodyCheck::run(&rules, "nothing", &no_regex),
+            BodyCheck::Failed { .. }
+        ));
     }
 
     fn line() -> CheckLine {
@@ -238,14 +593,13 @@ mod tests {
                 total: 81,
                 ..Timings::default()
             },
-            ip: None,
-            http_version: Some("HTTP/1.1".into()),
             tls: Some(TlsInfo {
                 not_after: "2027-01-01T00:00:00Z".into(),
                 days_left: 5,
                 issuer: "CN=Test".into(),
             }),
-            error: None,
+            http_version: Some("HTTP/1.1".into()),
+            ..CheckLine::new(3, "https://a.test/".into(), Outcome::Up)
         }
     }
 

@@ -12,13 +12,18 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 use crate::defaults;
-use crate::Outcome;
+use crate::options::{Defaults, SiteOptions};
+use crate::result::BodyCheck;
+use crate::wall::Vendor;
+use crate::{Outcome, StatusRule};
 
 /// Body of `POST /api/check`. Only `urls` is required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRequest {
-    /// The sites to check, as typed (normalised like the page's list parser).
-    pub urls: Vec<String>,
+    /// The sites to check, as typed (normalised like the page's list
+    /// parser): each a string, or an object with `url` and per-site options
+    /// ([`Target`]).
+    pub urls: Vec<Target>,
     /// Deadline for each check, in milliseconds; it runs only while the check
     /// holds its slots, so time spent waiting for one is never counted.
     #[serde(default = "default_timeout_ms")]
@@ -34,17 +39,102 @@ pub struct CheckRequest {
     /// with it, so the line it writes is final.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept: Option<String>,
+    /// The list-wide slow threshold: an accepted answer slower than this is
+    /// `slow`. Absent: no threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_ms: Option<u32>,
+    /// The list-wide number of retries (0–5) after a failure, a 5xx or a 429.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub retries: u8,
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl CheckRequest {
     /// A request for `urls` with every default.
     pub fn new(urls: Vec<String>) -> Self {
         CheckRequest {
-            urls,
+            urls: urls.into_iter().map(Target::from).collect(),
             timeout_ms: defaults::TIMEOUT_MS,
             method: Method::default(),
             max_redirects: defaults::MAX_REDIRECTS,
             accept: None,
+            slow_ms: None,
+            retries: 0,
+        }
+    }
+
+    /// The list-wide defaults this request sets, given its rule already read.
+    pub fn defaults(&self, accept: StatusRule) -> Defaults {
+        Defaults {
+            accept,
+            slow_ms: self.slow_ms,
+            timeout_ms: self.timeout_ms,
+            retries: self.retries,
+        }
+    }
+}
+
+/// One site in a check request: a URL, and the options its line gave.
+/// On the wire a site without options is just its URL string; with options
+/// it is an object, `{"url": "…", "contains": ["Add to cart"], "slow_ms": 800}`
+/// (the fields of [`SiteOptions`]; an unknown field is an error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The site, as typed.
+    pub url: String,
+    /// What its line asked for.
+    pub options: SiteOptions,
+}
+
+impl From<String> for Target {
+    fn from(url: String) -> Self {
+        Target {
+            url,
+            options: SiteOptions::default(),
+        }
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.options.is_empty() {
+            return s.serialize_str(&self.url);
+        }
+        #[derive(Serialize)]
+        struct WithOptions<'a> {
+            url: &'a str,
+            #[serde(flatten)]
+            options: &'a SiteOptions,
+        }
+        WithOptions {
+            url: &self.url,
+            options: &self.options,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(url) => Ok(Target::from(url)),
+            serde_json::Value::Object(mut fields) => {
+                let url = match fields.remove("url") {
+                    Some(serde_json::Value::String(url)) => url,
+                    Some(_) => return Err(D::Error::custom("a site's `url` must be a string")),
+                    None => return Err(D::Error::custom("a site object needs a `url` field")),
+                };
+                let options = SiteOptions::deserialize(serde_json::Value::Object(fields))
+                    .map_err(D::Error::custom)?;
+                Ok(Target { url, options })
+            }
+            _ => Err(D::Error::custom(
+                "each entry of `urls` is a URL string or an object with `url`",
+            )),
         }
     }
 }
@@ -109,6 +199,45 @@ pub struct CheckLine {
     pub tls: Option<TlsInfo>,
     /// Why the check did not end `up`, when there is a reason to give.
     pub error: Option<LineError>,
+    /// Tries made (more than 1 only when retries were asked for and needed).
+    #[serde(default = "one")]
+    pub tries: u32,
+    /// Tries allowed: 1 + the site's retries.
+    #[serde(default = "one")]
+    pub max_tries: u32,
+    /// How long the deciding try took, every redirect hop included (the
+    /// slow threshold judges this); `timings_ms.total` is the whole check,
+    /// earlier tries and the waits between them included.
+    #[serde(default)]
+    pub latency_ms: Option<u64>,
+    /// The slow threshold the check was judged by, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow_ms: Option<u32>,
+    /// The final response's `Retry-After`, in milliseconds, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// The bot-protection service that answered instead of the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_wall: Option<Vendor>,
+    /// How the body assertions went, when the site had any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<ContentReport>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What reading the body for assertions found: never the body itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentReport {
+    /// Decoded bytes read (at most the site's `within`).
+    pub read_bytes: u64,
+    /// True when the whole body fit in what was read.
+    pub complete: bool,
+    /// `passed`, `failed` (with the rule) or `unreadable` (with why).
+    #[serde(flatten)]
+    pub check: BodyCheck,
 }
 
 impl CheckLine {
@@ -128,6 +257,13 @@ impl CheckLine {
             http_version: None,
             tls: None,
             error: None,
+            tries: 1,
+            max_tries: 1,
+            latency_ms: None,
+            slow_ms: None,
+            retry_after_ms: None,
+            bot_wall: None,
+            content: None,
         }
     }
 }
@@ -219,6 +355,12 @@ pub enum ErrorKind {
     /// A redirect that cannot be followed: its `Location` is malformed or not
     /// http(s) (`down`).
     BadRedirect,
+    /// A body assertion did not hold; the message names it (`down`).
+    ContentMismatch,
+    /// The site answered 429, or 503 with `Retry-After` (`limited`).
+    RateLimited,
+    /// A bot-protection service answered instead of the site (`challenged`).
+    BotWall,
     /// A kind this build does not know yet.
     #[serde(other)]
     Other,
@@ -243,6 +385,9 @@ impl ErrorKind {
             ErrorKind::TooManyRedirects => "too_many_redirects",
             ErrorKind::RedirectLoop => "redirect_loop",
             ErrorKind::BadRedirect => "bad_redirect",
+            ErrorKind::ContentMismatch => "content_mismatch",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::BotWall => "bot_wall",
             ErrorKind::Other => "other",
         }
     }
@@ -296,6 +441,10 @@ pub struct Limits {
     /// rule; an older proxy (false) judges by 200-399 whatever was sent.
     #[serde(default)]
     pub honours_accept: bool,
+    /// True when the proxy takes per-site options (objects in `urls`),
+    /// `slow_ms` and `retries`; an older proxy (false) would refuse them.
+    #[serde(default)]
+    pub site_options: bool,
 }
 
 /// Body of every non-200 answer from the proxy's API (400, 403, 413, 415, 429…).
@@ -335,21 +484,11 @@ mod tests {
     #[test]
     fn a_line_has_every_contract_field() {
         let line = CheckLine {
-            index: 0,
-            url: "https://example.com/".into(),
-            outcome: Outcome::Unreachable,
-            status: None,
-            reason: None,
-            final_url: None,
-            redirects: vec![],
-            timings_ms: Timings::default(),
-            ip: None,
-            http_version: None,
-            tls: None,
             error: Some(LineError {
                 kind: ErrorKind::Dns,
                 message: "no such host".into(),
             }),
+            ..CheckLine::new(0, "https://example.com/".into(), Outcome::Unreachable)
         };
         let json = serde_json::to_value(&line).unwrap();
         for key in [
@@ -365,6 +504,9 @@ mod tests {
             "http_version",
             "tls",
             "error",
+            "tries",
+            "max_tries",
+            "latency_ms",
         ] {
             assert!(json.get(key).is_some(), "{key}");
         }
@@ -372,6 +514,51 @@ mod tests {
         assert_eq!(json["timings_ms"]["dns"], serde_json::Value::Null);
         let back: CheckLine = serde_json::from_value(json).unwrap();
         assert_eq!(back, line);
+    }
+
+    #[test]
+    fn sites_are_strings_or_objects_with_options() {
+        let req: CheckRequest = serde_json::from_str(
+            r#"{"urls":["a.test",{"url":"b.test","contains":["Add to cart"],"slow_ms":800}],
+                "slow_ms":2000,"retries":1}"#,
+        )
+        .unwrap();
+        assert_eq!(req.urls[0], Target::from("a.test".to_owned()));
+        assert_eq!(req.urls[1].options.contains, ["Add to cart"]);
+        assert_eq!(req.urls[1].options.slow_ms, Some(800));
+        assert_eq!((req.slow_ms, req.retries), (Some(2000), 1));
+        // And back: a site without options is a plain string again.
+        let json = serde_json::to_value(&req).unwrap();
+        assert_eq!(json["urls"][0], "a.test");
+        assert_eq!(json["urls"][1]["url"], "b.test");
+        for (bad, says) in [
+            (r#"{"urls":[{"url":"a","slw_ms":1}]}"#, "slw_ms"),
+            (r#"{"urls":[{"contains":["x"]}]}"#, "`url`"),
+            (r#"{"urls":[7]}"#, "URL string"),
+            (r#"{"urls":[{"url":"a","status":"2xx"}]}"#, "2xx"),
+        ] {
+            let e = serde_json::from_str::<CheckRequest>(bad).unwrap_err();
+            assert!(e.to_string().contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_older_line_reads_with_one_try() {
+        let json = r#"{"index":0,"url":"u","outcome":"up","status":200,"reason":"OK",
+            "final_url":null,"timings_ms":{"dns":null,"connect":null,"tls":null,"ttfb":null,"total":5},
+            "ip":null,"http_version":null,"tls":null,"error":null}"#;
+        let line: CheckLine = serde_json::from_str(json).unwrap();
+        assert_eq!((line.tries, line.max_tries, line.latency_ms), (1, 1, None));
+        let report = ContentReport {
+            read_bytes: 10,
+            complete: true,
+            check: BodyCheck::Failed {
+                rule: "contains=x".into(),
+            },
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["result"], "failed");
+        assert_eq!(json["rule"], "contains=x");
     }
 
     #[test]

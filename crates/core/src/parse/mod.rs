@@ -10,6 +10,9 @@
 //! - one site per line, or several separated by commas or whitespace;
 //! - blank lines and `#` comments (whole line or after a site) are skipped;
 //! - a byte order mark anywhere is ignored;
+//! - `name=value` words are per-site options ([`crate::options`]) for every
+//!   site on their line; a value with spaces is quoted, `contains="Add to cart"`;
+//!   a bad option makes the line's sites `invalid`, naming the option;
 //! - a bare `example.com` or `example.com:8080/path` means `https://…`;
 //! - only `http` and `https`; anything else is an error naming the scheme;
 //! - internationalised host names become punycode (via the `url` crate);
@@ -22,6 +25,7 @@ use thiserror::Error;
 use url::{Host, Url};
 
 use crate::defaults::MAX_URL_LEN;
+use crate::options::{self, OptionError, SiteOptions};
 
 /// Why one candidate from the list cannot be checked. Messages are for people.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -53,6 +57,20 @@ pub enum InputError {
         /// Its length after punycode.
         len: usize,
     },
+    /// A per-site option that cannot be used.
+    #[error("{0}")]
+    BadOption(OptionError),
+    /// Options on a line with no site to apply them to.
+    #[error("options without a site: put them after the URL on the same line")]
+    OptionsWithoutSite,
+    /// The same site again on a later line, with different options.
+    #[error("{url} is already on line {first} with other options")]
+    ConflictingOptions {
+        /// The site.
+        url: String,
+        /// The line it is first on.
+        first: usize,
+    },
     /// A line so long it is almost certainly not one URL.
     #[error("{len} characters is too long for one URL (at most {max})")]
     TooLong {
@@ -72,6 +90,8 @@ pub struct Entry {
     pub input: String,
     /// The normalised URL, or why it cannot be checked.
     pub target: Result<Url, InputError>,
+    /// The options its line gave (empty for a plain line).
+    pub options: SiteOptions,
     /// Lines of later exact duplicates that were merged into this entry.
     pub duplicate_lines: Vec<usize>,
 }
@@ -116,24 +136,82 @@ pub struct ListParser {
 impl ListParser {
     /// Adds line number `line` (1-based) with its text.
     pub fn push_line(&mut self, line: usize, text: &str) {
-        for candidate in split_candidates(cut_comment(text)) {
-            let target = normalise(candidate);
-            if let Ok(url) = &target {
-                if let Some(&first) = self.seen.get(url.as_str()) {
-                    self.list.entries[first].duplicate_lines.push(line);
-                    self.list.duplicates += 1;
-                    continue;
+        let words = words(text);
+        let mut opts = SiteOptions::default();
+        let mut problem = None;
+        let mut first_option = None;
+        for word in &words {
+            if let Word::Option { name, value } = word {
+                first_option.get_or_insert(*name);
+                if problem.is_none() {
+                    let set = match value {
+                        Ok(v) => opts.set(&options::canonical_name(name), v),
+                        Err(reason) => Err(OptionError {
+                            option: (*name).to_owned(),
+                            reason: reason.clone(),
+                        }),
+                    };
+                    problem = set.err();
                 }
+            }
+        }
+        let mut sites = 0;
+        for word in &words {
+            let Word::Sites(text) = word else { continue };
+            for candidate in split_candidates(text) {
+                sites += 1;
+                let target = match (&problem, normalise(candidate)) {
+                    (_, Err(e)) => Err(e),
+                    (Some(e), Ok(_)) => Err(InputError::BadOption(e.clone())),
+                    (None, Ok(url)) => Ok(url),
+                };
+                self.push_entry(line, candidate, target, &opts);
+            }
+        }
+        if sites == 0 {
+            if let Some(name) = first_option {
+                let error = problem.map_or(InputError::OptionsWithoutSite, InputError::BadOption);
+                self.push_entry(line, name, Err(error), &SiteOptions::default());
+            }
+        }
+    }
+
+    fn push_entry(
+        &mut self,
+        line: usize,
+        candidate: &str,
+        mut target: Result<Url, InputError>,
+        opts: &SiteOptions,
+    ) {
+        if let Ok(url) = &target {
+            if let Some(&first) = self.seen.get(url.as_str()) {
+                let earlier = &mut self.list.entries[first];
+                if earlier.options == *opts {
+                    earlier.duplicate_lines.push(line);
+                    self.list.duplicates += 1;
+                    return;
+                }
+                target = Err(InputError::ConflictingOptions {
+                    url: url.to_string(),
+                    first: earlier.line,
+                });
+            } else {
                 self.seen
                     .insert(url.as_str().to_owned(), self.list.entries.len());
             }
-            self.list.entries.push(Entry {
-                line,
-                input: candidate.to_owned(),
-                target,
-                duplicate_lines: Vec::new(),
-            });
         }
+        let options = if target.is_ok() {
+            opts.clone()
+        } else {
+            SiteOptions::default()
+        };
+        self.list.entries.push(Entry {
+            line,
+            input: candidate.to_owned(),
+            target,
+            options,
+            duplicate_lines: Vec::new(),
+        });
     }
 
     /// The list so far.
@@ -169,23 +247,73 @@ fn is_separator_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
-/// Drops a `#` comment: a `#` at the start of the line or of a candidate.
-/// A `#` inside a URL (`https://a.com/#top`) is a fragment, not a comment.
-fn cut_comment(line: &str) -> &str {
-    let mut prev_is_gap = true;
-    for (i, c) in line.char_indices() {
-        if c == '#' && prev_is_gap {
-            return &line[..i];
-        }
-        prev_is_gap = is_separator_space(c) || c == ',';
-    }
-    line
+/// One whitespace-separated word of a line: sites (one or more, split on
+/// commas later), or an option with its value (or why the value is bad).
+#[derive(Debug, PartialEq)]
+enum Word<'a> {
+    Sites(&'a str),
+    Option {
+        name: &'a str,
+        value: Result<String, String>,
+    },
 }
 
-fn split_candidates(line: &str) -> impl Iterator<Item = &str> {
-    line.split(is_separator_space)
-        .flat_map(split_commas)
-        .filter(|s| !s.is_empty())
+/// The words of a line, up to a `#` comment: a `#` at the start of the line
+/// or of a candidate (after a space or a comma). A `#` inside a URL
+/// (`https://a.com/#top`) is a fragment, and inside a quoted option value it
+/// is text.
+fn words(line: &str) -> Vec<Word<'_>> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    loop {
+        rest = rest.trim_start_matches(is_separator_space);
+        if rest.is_empty() || rest.starts_with('#') {
+            return out;
+        }
+        let end = rest.find(is_separator_space).unwrap_or(rest.len());
+        let word = &rest[..end];
+        if let Some(name) = options::option_name(word) {
+            let value_at = name.len() + 1;
+            if rest[value_at..].starts_with('"') {
+                match options::read_quoted(&rest[value_at..]) {
+                    Some((value, used)) => {
+                        out.push(Word::Option {
+                            name,
+                            value: Ok(value),
+                        });
+                        rest = &rest[value_at + used..];
+                    }
+                    None => {
+                        out.push(Word::Option {
+                            name,
+                            value: Err("the quote is never closed".into()),
+                        });
+                        return out;
+                    }
+                }
+            } else {
+                out.push(Word::Option {
+                    name,
+                    value: Ok(word[value_at..].to_owned()),
+                });
+                rest = &rest[end..];
+            }
+            continue;
+        }
+        // A comment may also start after a comma: `a.com,#note`.
+        match word.find(",#") {
+            Some(i) => {
+                out.push(Word::Sites(&word[..i]));
+                return out;
+            }
+            None => out.push(Word::Sites(word)),
+        }
+        rest = &rest[end..];
+    }
+}
+
+fn split_candidates(word: &str) -> impl Iterator<Item = &str> {
+    split_commas(word).filter(|s| !s.is_empty())
 }
 
 fn split_commas(word: &str) -> impl Iterator<Item = &str> {

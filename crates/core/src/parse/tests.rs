@@ -191,3 +191,82 @@ fn ten_thousand_lines_keep_their_line_numbers() {
     assert_eq!(list.entries[9_999].line, 10_000);
     assert_eq!(list.duplicates, 0);
 }
+
+#[test]
+fn options_follow_the_url_and_apply_to_its_line() {
+    let list = parse_list(
+        "https://shop.example  contains=\"Add to cart\"  slow=800ms  status=200,401  retries=2\n\
+         a.test b.test slow=2s # both slow at 2 s\n\
+         c.test/?q=1,2 d.test/?x=y\n",
+    );
+    let shop = &list.entries[0];
+    assert_eq!(
+        shop.target.as_ref().unwrap().as_str(),
+        "https://shop.example/"
+    );
+    assert_eq!(shop.options.contains, ["Add to cart"]);
+    assert_eq!(shop.options.slow_ms, Some(800));
+    assert_eq!(shop.options.retries, Some(2));
+    assert_eq!(shop.options.status.unwrap().to_string(), "200,401");
+    assert_eq!(
+        shop.options.to_syntax(),
+        "status=200,401 slow=800ms retries=2 contains=\"Add to cart\""
+    );
+    assert_eq!(list.entries[1].options.slow_ms, Some(2000));
+    assert_eq!(list.entries[2].options.slow_ms, Some(2000));
+    // Queries with `=` and commas are URLs, not options.
+    assert_eq!(
+        urls("c.test/?q=1,2 d.test/?x=y"),
+        ["https://c.test/?q=1,2", "https://d.test/?x=y"]
+    );
+    assert!(list.entries[3].options.is_empty() && list.entries[4].options.is_empty());
+}
+
+#[test]
+fn quoted_values_keep_spaces_commas_and_hashes() {
+    let list = parse_list(r#"a.test contains="a, b # c \"d\"" not-contains=x"#);
+    assert_eq!(list.entries.len(), 1);
+    assert_eq!(list.entries[0].options.contains, [r#"a, b # c "d""#]);
+    assert_eq!(list.entries[0].options.not_contains, ["x"]);
+    // What exports write reads back as the same options.
+    let written = format!("a.test {}", list.entries[0].options.to_syntax());
+    assert_eq!(
+        parse_list(&written).entries[0].options,
+        list.entries[0].options
+    );
+}
+
+#[test]
+fn a_bad_option_makes_its_lines_sites_invalid_naming_it() {
+    assert_eq!(
+        urls("ok.test\na.test b.test slow=fast\nc.test contains=\"open"),
+        [
+            "https://ok.test/",
+            "line 2: option 'slow': 'fast' is not a duration like 800ms or 2s",
+            "line 2: option 'slow': 'fast' is not a duration like 800ms or 2s",
+            "line 3: option 'contains': the quote is never closed",
+        ]
+    );
+    assert_eq!(
+        urls("retries=2\ncolour=red"),
+        [
+            "line 1: options without a site: put them after the URL on the same line",
+            "line 2: option 'colour': unknown option (known: status, slow, timeout, retries, \
+             contains, not-contains, matches, not-matches, within)",
+        ]
+    );
+}
+
+#[test]
+fn the_same_site_with_other_options_is_not_merged_silently() {
+    let list = parse_list("a.test slow=1s\na.test slow=1s\na.test slow=2s\na.test");
+    assert_eq!(list.entries[0].duplicate_lines, [2]);
+    assert_eq!(
+        urls("a.test slow=1s\na.test slow=2s"),
+        [
+            "https://a.test/",
+            "line 2: https://a.test/ is already on line 1 with other options",
+        ]
+    );
+    assert_eq!(list.entries.len(), 3);
+}

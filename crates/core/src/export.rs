@@ -7,15 +7,32 @@ use crate::row::Row;
 use crate::wire::CheckLine;
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 7] = [
+pub const CSV_HEADER: [&str; 10] = [
     "line",
     "url",
+    "options",
     "outcome",
     "status",
     "latency_ms",
+    "tries",
+    "flaky",
     "final_url",
     "detail",
 ];
+
+/// Tries made, when the check finished.
+fn tries(result: Option<&CheckResult>) -> String {
+    result.map(|r| r.tries.to_string()).unwrap_or_default()
+}
+
+/// `yes` for a pass that needed more than one try.
+fn flaky(result: Option<&CheckResult>) -> &'static str {
+    if result.is_some_and(CheckResult::is_flaky) {
+        "yes"
+    } else {
+        ""
+    }
+}
 
 /// A text cell a spreadsheet will not run as a formula: one starting with
 /// `=`, `+`, `-` or `@` (or a tab or carriage return, which some read past)
@@ -40,6 +57,7 @@ pub fn to_csv(rows: &[&Row]) -> String {
         let _ = w.write_record([
             r.line.to_string(),
             inert(&r.url),
+            inert(&r.options.to_syntax()),
             r.outcome().as_str().to_owned(),
             result
                 .and_then(|x| x.status)
@@ -48,6 +66,8 @@ pub fn to_csv(rows: &[&Row]) -> String {
             r.latency_ms()
                 .map(|ms| format!("{ms:.0}"))
                 .unwrap_or_default(),
+            tries(result),
+            flaky(result).to_owned(),
             inert(
                 result
                     .and_then(|x| x.final_url.as_deref())
@@ -83,16 +103,23 @@ pub fn as_line(r: &Row) -> CheckLine {
 /// A Markdown table, `|` in cells escaped.
 pub fn to_markdown(rows: &[&Row]) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    let mut out = String::from("| line | outcome | URL | status | latency | detail |\n");
-    out.push_str("|---:|---|---|---:|---:|---|\n");
+    let mut out =
+        String::from("| line | outcome | URL | options | status | latency | tries | detail |\n");
+    out.push_str("|---:|---|---|---|---:|---:|---:|---|\n");
     for r in rows {
         let outcome = r.outcome();
+        let result = r.result();
+        let tries = match result {
+            Some(x) if x.is_flaky() => format!("{} (flaky)", x.tries),
+            _ => tries(result),
+        };
         out.push_str(&format!(
-            "| {} | {} {} | {} | {} | {} | {} |\n",
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} |\n",
             r.line,
             outcome.icon(),
             outcome.as_str(),
             cell(&r.url),
+            cell(&r.options.to_syntax()),
             r.result()
                 .and_then(|x| x.status)
                 .map(|s| s.to_string())
@@ -100,6 +127,7 @@ pub fn to_markdown(rows: &[&Row]) -> String {
             r.latency_ms()
                 .map(|ms| format!("{ms:.0} ms"))
                 .unwrap_or_default(),
+            tries,
             cell(r.detail()),
         ));
     }
@@ -115,9 +143,12 @@ mod tests {
 
     fn rows() -> Vec<Row> {
         let mut up = Row::queued(0, 1, "https://a.com/".into());
+        up.options.set("contains", "Add to cart").unwrap();
         up.progress = Progress::Done(CheckResult {
             status: Some(200),
             latency_ms: Some(81.4),
+            tries: 2,
+            max_tries: 3,
             ..CheckResult::bare(Outcome::Up, "HTTP 200 OK")
         });
         let mut invalid = Row::queued(1, 3, "ftp://x".into());
@@ -142,12 +173,17 @@ mod tests {
         assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), CSV_HEADER);
         let back: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
         assert_eq!(back.len(), 3);
-        assert_eq!(&back[0][2], "up");
-        assert_eq!(&back[0][4], "81");
-        assert_eq!(&back[1][6], rows[1].detail());
+        assert_eq!(&back[0][2], "contains=\"Add to cart\"");
+        assert_eq!(&back[0][3], "up");
+        assert_eq!(&back[0][5], "81");
+        assert_eq!((&back[0][6], &back[0][7]), ("2", "yes"));
+        assert_eq!(&back[1][9], rows[1].detail());
         // Formula injection: cells a spreadsheet would run start with '.
         assert_eq!(&back[2][1], "'=HYPERLINK(\"x\")");
-        assert_eq!(&back[2][6], "'@SUM(A1)");
+        assert_eq!(&back[2][9], "'@SUM(A1)");
+        // And the export imports back as the same list, options included.
+        let list = crate::parse_list(&crate::import::import("r.csv", &text).unwrap().text);
+        assert_eq!(list.entries[0].options, rows[0].options);
     }
 
     #[test]
@@ -172,6 +208,7 @@ mod tests {
         let lines: Vec<_> = text.lines().collect();
         assert_eq!(lines.len(), 5);
         assert!(lines[3].contains("\\| no"));
+        assert!(lines[2].contains("| 2 (flaky) |") && lines[2].contains("contains="));
         // Every row has the header's number of cells.
         let cells = |l: &str| l.replace("\\|", "").matches('|').count();
         assert!(lines.iter().all(|l| cells(l) == cells(lines[0])));

@@ -94,6 +94,7 @@ fn import_csv(name: &str, content: &str) -> Result<Imported, ImportError> {
         .from_reader(content.as_bytes());
     let mut lines: Vec<String> = Vec::new();
     let mut column = None;
+    let mut options_column = None;
     let mut rows = 0usize;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| ImportError::Csv {
@@ -108,9 +109,13 @@ fn import_csv(name: &str, content: &str) -> Result<Imported, ImportError> {
             lines.push(String::new());
         }
         if i == 0 {
-            column = record
-                .iter()
-                .position(|f| f.trim().eq_ignore_ascii_case("url"));
+            let named = |name: &str| {
+                record
+                    .iter()
+                    .position(|f| f.trim().eq_ignore_ascii_case(name))
+            };
+            column = named("url");
+            options_column = column.and(named("options"));
             if column.is_some() {
                 lines.push(format!("# {}", record.iter().collect::<Vec<_>>().join(",")));
                 continue;
@@ -118,12 +123,18 @@ fn import_csv(name: &str, content: &str) -> Result<Imported, ImportError> {
         }
         let field = record.get(column.unwrap_or(0)).unwrap_or("").trim();
         // One site per CSV row: a field is never split further.
-        lines.push(
-            field
-                .replace(' ', "%20")
-                .replace('\t', "%09")
-                .replace(',', "%2C"),
-        );
+        let mut site = field
+            .replace(' ', "%20")
+            .replace('\t', "%09")
+            .replace(',', "%2C");
+        // An `options` column (as the CSV export writes) is the list syntax.
+        let options = options_column.and_then(|c| record.get(c)).unwrap_or("");
+        let options = options.trim().trim_start_matches('\'');
+        if !options.is_empty() && !field.is_empty() {
+            site.push(' ');
+            site.push_str(options);
+        }
+        lines.push(site);
         rows += 1;
     }
     let from = match column {

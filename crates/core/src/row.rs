@@ -2,6 +2,7 @@
 //! its check stands, and its recent history. The page's reducer, local storage
 //! and the exports all work on this one type.
 
+use crate::options::SiteOptions;
 use crate::result::CheckResult;
 use crate::Outcome;
 
@@ -28,6 +29,8 @@ pub struct Row {
     pub line: usize,
     /// The normalised URL, or for invalid lines the text as written.
     pub url: String,
+    /// The options its line gave (what exports write after the URL).
+    pub options: SiteOptions,
     /// Where its check stands.
     pub progress: Progress,
     /// True for a result restored from an earlier visit, not checked since.
@@ -43,6 +46,7 @@ impl Row {
             id,
             line,
             url,
+            options: SiteOptions::default(),
             progress: Progress::Queued,
             stale: false,
             history: Vec::new(),

@@ -46,6 +46,15 @@ enum Via {
     Proxy,
 }
 
+impl Via {
+    fn id(self) -> &'static str {
+        match self {
+            Via::Browser => "direct",
+            Via::Proxy => "proxy",
+        }
+    }
+}
+
 /// The fixture, the served page and a browser on it, checking `via`.
 async fn start(
     browser: Browser,
@@ -553,6 +562,140 @@ async fn a_watched_site_goes_down_and_comes_back(browser: Browser) -> Result<(),
     page.close().await
 }
 
+/// The list that shows every verdict beyond the status, one site each, with
+/// its options written after the URL: `(line as typed, data-url, data-state,
+/// text the row must show)`. `via` changes what the browser can see: without
+/// CORS it cannot read a body, the proxy can.
+fn verdict_list(fixture: &Fixture, via: Via) -> Vec<(String, String, &'static str, &'static str)> {
+    let site = |port: usize, path: &str, options: &str, state, text| {
+        let url = fixture.url(port, path);
+        let typed = format!("{url} {options}").trim_end().to_owned();
+        (typed, url, state, text)
+    };
+    let cart = "/cors/filler/40960/text/Add%20to%20cart";
+    let mut list = vec![
+        site(
+            0,
+            "/cors/delay/400",
+            "slow=100ms",
+            "slow",
+            "over the 100 ms threshold",
+        ),
+        site(1, cart, r#"contains="Add to cart""#, "up", "HTTP 200"),
+        site(
+            2,
+            &format!("{cart}?within=16"),
+            r#"contains="Add to cart" within=16KB"#,
+            "down",
+            "expected text not found",
+        ),
+        site(
+            3,
+            "/cors/sequence/503-200",
+            "retries=2",
+            "up",
+            "up on try 2 of 3",
+        ),
+        // Asked to come back in a second, and it honours it.
+        site(
+            5,
+            "/cors/sequence/429-200/retry-after/1",
+            "retries=1",
+            "up",
+            "up on try 2 of 2",
+        ),
+        site(
+            4,
+            "/cors/status/429/retry-after/30",
+            "",
+            "limited",
+            "retry after 30",
+        ),
+        site(
+            0,
+            "/cors/challenge/cloudflare",
+            "",
+            "challenged",
+            "bot wall answered (cloudflare)",
+        ),
+        // A gigabyte once decoded: only the first 64 KB are ever read.
+        site(
+            1,
+            "/cors/gzip-bomb/1024",
+            "contains=needle",
+            "down",
+            "expected text not found",
+        ),
+        site(
+            2,
+            "/cors/encode/br/text/hello",
+            "contains=hello",
+            "up",
+            "HTTP 200",
+        ),
+    ];
+    list.push(match via {
+        Via::Browser => site(
+            3,
+            "/status/200",
+            "contains=200",
+            "reachable",
+            "cannot read the body",
+        ),
+        Via::Proxy => site(3, "/status/200", "contains=200", "up", "HTTP 200"),
+    });
+    // A bad option: the site's row is `invalid`, naming the option.
+    list.push(site(
+        0,
+        "/cors/status/200",
+        "slow=soon",
+        "invalid",
+        "option 'slow'",
+    ));
+    list
+}
+
+/// Slow, content, retries, rate limits and bot walls, written in the list
+/// itself and checked `via` the browser or the proxy.
+async fn verdicts(browser: Browser, via: Via) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 6, via).await?;
+    let list = verdict_list(&fixture, via);
+    let lines: Vec<String> = list.iter().map(|(typed, ..)| typed.clone()).collect();
+    page.set_field("#timeout", "5").await?;
+    let (summary, rows) = check_list(&page, &lines).await?;
+    let shown = describe(&rows);
+    assert_eq!(rows.len(), list.len(), "{browser}: rows:\n{shown}");
+    for (typed, url, state, text) in &list {
+        let Some(row) = rows.iter().find(|r| r.url == *url || r.url == *typed) else {
+            panic!("{browser}: no row for {typed}:\n{shown}");
+        };
+        assert_eq!(row.state, *state, "{browser}: {typed}:\n{shown}");
+        assert!(
+            row.text.to_lowercase().contains(&text.to_lowercase()),
+            "{browser}: {typed} should say {text:?}:\n{shown}"
+        );
+    }
+    // The tally names the new outcomes and the flaky passes.
+    for want in ["slow", "limited", "challenged", "flaky"] {
+        assert!(
+            summary.text.to_lowercase().contains(want),
+            "{browser}: the summary lacks {want:?}: {summary:?}"
+        );
+    }
+    assert_no_policy_violations(browser, &page).await?;
+    let shot = artifact(&format!("verdicts-{}-{}.png", via.id(), browser.id()));
+    page.screenshot(&shot).await?;
+    page.close().await
+}
+
+async fn verdicts_in_direct_mode(browser: Browser) -> Result<(), Failure> {
+    verdicts(browser, Via::Browser).await
+}
+
+async fn verdicts_through_the_proxy(browser: Browser) -> Result<(), Failure> {
+    verdicts(browser, Via::Proxy).await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -569,6 +712,8 @@ macro_rules! scenarios_in {
                 mixed_list_through_the_proxy,
                 served_from_a_sub_path_by_a_plain_static_server,
                 a_watched_site_goes_down_and_comes_back,
+                verdicts_in_direct_mode,
+                verdicts_through_the_proxy,
             );
         }
     };

@@ -185,6 +185,27 @@ impl Outcome {
         }
     }
 
+    /// The outcome as API v1 named it, for a client that asked for v1: the
+    /// three words v2 added fold into the v1 word a v1 page would have shown
+    /// (`slow` was `up`; `limited` and `challenged` were `down`). The line's
+    /// `error.kind` still says which.
+    pub const fn in_v1(self) -> Outcome {
+        match self {
+            Outcome::Slow => Outcome::Up,
+            Outcome::Limited | Outcome::Challenged => Outcome::Down,
+            Outcome::Queued
+            | Outcome::Checking
+            | Outcome::Up
+            | Outcome::Down
+            | Outcome::Reachable
+            | Outcome::Unreachable
+            | Outcome::Timeout
+            | Outcome::Blocked
+            | Outcome::Invalid
+            | Outcome::Cancelled => self,
+        }
+    }
+
     /// Position in [`Outcome::ALL`], for per-outcome counters.
     pub const fn index(self) -> usize {
         match self {
@@ -239,6 +260,17 @@ mod tests {
             [Outcome::Down, Outcome::Unreachable, Outcome::Timeout]
         );
         assert!(Outcome::Cancelled.worth_rechecking() && !Outcome::Blocked.worth_rechecking());
+    }
+
+    #[test]
+    fn v1_clients_see_only_v1_words() {
+        let v2_only = [Outcome::Slow, Outcome::Limited, Outcome::Challenged];
+        for o in Outcome::ALL {
+            assert!(!v2_only.contains(&o.in_v1()), "{o}");
+            if !v2_only.contains(&o) {
+                assert_eq!(o.in_v1(), o);
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,11 @@ use crate::result::BodyCheck;
 use crate::wall::Vendor;
 use crate::{Outcome, StatusRule};
 
+/// The API version this build speaks. v2 added the outcomes `slow`,
+/// `limited` and `challenged`; a request without `version` is v1 and gets
+/// v1's ten outcome words ([`Outcome::in_v1`]).
+pub const API_VERSION: u8 = 2;
+
 /// Body of `POST /api/check`. Only `urls` is required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckRequest {
@@ -46,6 +51,14 @@ pub struct CheckRequest {
     /// The list-wide number of retries (0–5) after a failure, a 5xx or a 429.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub retries: u8,
+    /// The API version the client reads (1 when absent): which outcome
+    /// words its lines may carry.
+    #[serde(default = "v1")]
+    pub version: u8,
+}
+
+fn v1() -> u8 {
+    1
 }
 
 fn is_zero(n: &u8) -> bool {
@@ -63,6 +76,7 @@ impl CheckRequest {
             accept: None,
             slow_ms: None,
             retries: 0,
+            version: API_VERSION,
         }
     }
 
@@ -400,6 +414,9 @@ pub struct Health {
     pub name: String,
     /// The proxy's version.
     pub version: String,
+    /// The newest API version it speaks (1 when absent: an older proxy).
+    #[serde(default = "v1")]
+    pub api_version: u8,
     /// The limits in force.
     pub limits: Limits,
 }
@@ -470,7 +487,15 @@ mod tests {
     #[test]
     fn only_urls_is_required() {
         let req: CheckRequest = serde_json::from_str(r#"{"urls":["a.com"]}"#).unwrap();
-        assert_eq!(req, CheckRequest::new(vec!["a.com".into()]));
+        assert_eq!(req.version, 1, "a request that does not say is v1");
+        assert_eq!(
+            req,
+            CheckRequest {
+                version: 1,
+                ..CheckRequest::new(vec!["a.com".into()])
+            }
+        );
+        assert_eq!(CheckRequest::new(vec![]).version, API_VERSION);
         let req: CheckRequest =
             serde_json::from_str(r#"{"urls":[],"method":"head","max_redirects":0}"#).unwrap();
         assert_eq!((req.method, req.max_redirects), (Method::Head, 0));

@@ -455,7 +455,7 @@ fn size_kb(value: &str) -> Result<u32, String> {
 
 /// Milliseconds as the syntax writes them: `2s` when whole seconds, else `800ms`.
 fn write_ms(ms: u32) -> String {
-    if ms >= 1000 && ms % 1000 == 0 {
+    if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

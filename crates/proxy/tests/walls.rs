@@ -15,7 +15,7 @@ async fn every_vendor_s_challenge_is_challenged_and_named() {
         ("cloudflare", "cloudflare", "Cloudflare"),
         ("vercel", "vercel", "Vercel"),
         ("aws", "aws_waf", "AWS WAF"),
-        ("datadome", "datadome", "DataDome"),
+        ("datadome", "data_dome", "DataDome"),
         // Akamai says it only in its page, behind its `server` header.
         ("akamai", "akamai", "Akamai"),
     ] {

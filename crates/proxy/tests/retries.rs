@@ -188,3 +188,25 @@ async fn a_check_whose_turn_is_past_its_budget_is_not_asked() {
     assert_outcome(&lines[2], "up", None);
     assert_eq!(requests(f.stats()) - before, 2);
 }
+
+#[tokio::test]
+async fn no_slot_is_held_while_waiting_to_try_again() {
+    let f = Fixture::start(1).await.unwrap();
+    // One slot per host: a check that kept it through its 2 s wait would
+    // hold the other one back until it was done.
+    let config = Config {
+        per_host: 1,
+        ..loopback_config()
+    };
+    let waits = json!({ "url": f.url(0, "/sequence/429-200/retry-after/2?n=a"), "retries": 1 });
+    let body = json!({ "urls": [waits, f.url(0, "/delay/200?n=b")], "timeout_ms": 5000 });
+    let started = Instant::now();
+    let (_, lines) = check(config, body).await;
+    assert_eq!(lines.len(), 2);
+    // Completion order: the plain check ends long before the retry.
+    assert_eq!(lines[0]["index"], 1, "{lines:#?}");
+    assert_outcome(&lines[0], "up", None);
+    assert_outcome(&lines[1], "up", None);
+    assert_eq!(tries(&lines[1]), (2, 2));
+    assert!(started.elapsed() >= Duration::from_secs(2));
+}

@@ -7,10 +7,9 @@ use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::check::batch::{self, Batch};
-use crate::check::{Checker, Params};
+use crate::check::{site, Checker, Params};
 use crate::error::AppError;
 use upcheck_core::wire::{CheckRequest, Health, Limits};
 use upcheck_core::{defaults, StatusRule};
@@ -57,8 +56,14 @@ pub async fn check(
     })?;
     let request: CheckRequest =
         serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let params = validate(&request, limits)?;
-    tracing::info!(urls = request.urls.len(), ?params, "check batch");
+    let jobs = validate(&request, limits)?;
+    tracing::info!(
+        urls = request.urls.len(),
+        method = request.method.as_str(),
+        timeout_ms = request.timeout_ms,
+        retries = request.retries,
+        "check batch"
+    );
 
     let ticket = state
         .checker
@@ -67,8 +72,7 @@ pub async fn check(
     let lines = batch::start(
         state.checker.clone(),
         Batch {
-            urls: request.urls,
-            params,
+            jobs,
             concurrency: limits.concurrency.max(1),
             write_stall: state.checker.write_stall(),
             ticket,
@@ -96,7 +100,9 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-fn validate(request: &CheckRequest, limits: &Limits) -> Result<Params, AppError> {
+/// Checks the whole request before anything streams, and makes each site's
+/// [`Params`]: its options over the list's defaults, regexes compiled.
+fn validate(request: &CheckRequest, limits: &Limits) -> Result<Vec<(String, Params)>, AppError> {
     if request.urls.len() > limits.max_urls {
         return Err(AppError::TooManyUrls {
             got: request.urls.len(),
@@ -121,12 +127,29 @@ fn validate(request: &CheckRequest, limits: &Limits) -> Result<Params, AppError>
             .map_err(|e| AppError::BadRequest(format!("accept: {e}")))?,
         None => StatusRule::default(),
     };
-    Ok(Params {
-        timeout: Duration::from_millis(u64::from(request.timeout_ms)),
-        method: request.method,
-        max_redirects: request.max_redirects,
-        accept,
-    })
+    site::check_defaults(request.slow_ms, request.retries).map_err(AppError::OutOfRange)?;
+    let defaults = request.defaults(accept);
+    let mut compiler = site::Compiler::default();
+    request
+        .urls
+        .iter()
+        .enumerate()
+        .map(|(i, target)| {
+            if let Some(ms) = target.options.timeout_ms {
+                // The same bounds as the list-wide timeout's.
+                if !(limits.min_timeout_ms..=limits.max_timeout_ms).contains(&ms) {
+                    return Err(AppError::BadField(format!(
+                        "urls[{i}].timeout_ms: must be {} to {}",
+                        limits.min_timeout_ms, limits.max_timeout_ms
+                    )));
+                }
+            }
+            let params = compiler
+                .site(i, target, &defaults, request.method, request.max_redirects)
+                .map_err(AppError::BadField)?;
+            Ok((target.url.clone(), params))
+        })
+        .collect()
 }
 
 /// The limits a [`crate::Config`] puts in force.
@@ -146,5 +169,6 @@ pub fn limits(config: &crate::Config) -> Limits {
         max_batches_per_client: config.max_batches_per_client,
         max_checks_per_client: config.max_checks_per_client,
         honours_accept: true,
+        site_options: true,
     }
 }

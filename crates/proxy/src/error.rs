@@ -20,6 +20,10 @@ pub enum AppError {
     /// A field is out of range (400).
     #[error("{0}")]
     OutOfRange(String),
+    /// One site's option cannot be used; the message starts with the field,
+    /// `urls[3].matches: …` (400, `bad_request`).
+    #[error("{0}")]
+    BadField(String),
     /// More URLs than allowed (413).
     #[error("{got} URLs is too many for one request (at most {max}); split the list")]
     TooManyUrls {
@@ -72,7 +76,9 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::BadRequest(_) | AppError::OutOfRange(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::OutOfRange(_) | AppError::BadField(_) => {
+                StatusCode::BAD_REQUEST
+            }
             AppError::TooManyUrls { .. } | AppError::BodyTooLarge { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
@@ -90,7 +96,7 @@ impl AppError {
     pub fn kind(&self) -> &'static str {
         match self {
             AppError::UnsupportedMediaType => "unsupported_media_type",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest(_) | AppError::BadField(_) => "bad_request",
             AppError::OutOfRange(_) => "out_of_range",
             AppError::TooManyUrls { .. } => "too_many_urls",
             AppError::BodyTooLarge { .. } => "body_too_large",

@@ -9,7 +9,8 @@
 //! tests drive it without a socket; [`serve`] runs it on a listener.
 //!
 //! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
-//! check: dns, guard, connect, tls, http, redirects, limits), [`origin`] and
+//! check: tries and pacing, dns, guard, connect, tls, http, a bounded body
+//! prefix, redirects, limits), [`origin`] and
 //! [`host`] (who may call, under which name), [`rate`] (per-client rate
 //! limit), [`body`] (request body deadline), [`listener`] (connection cap and
 //! head timeout), [`page`] (the static page and its security headers),

@@ -8,9 +8,6 @@ mod common;
 use common::*;
 use http_body_util::BodyExt;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use upcheck_fixture::Fixture;
 
@@ -67,65 +64,6 @@ async fn a_chain_of_long_urls_keeps_every_hop_within_the_line_limit() {
     assert!(line.to_string().len() <= 64 * 1024);
 }
 
-/// The real binary, killed when dropped.
-struct Proxy {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Proxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_binary() -> Proxy {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_upcheck-proxy"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--insecure-allow-loopback",
-            "--rate",
-            "0",
-        ])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // It logs "Upcheck is at http://ADDR/" once listening; a few lines at most.
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut addr = None;
-    for _ in 0..20 {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            break;
-        }
-        if let Some(at) = line.find("http://") {
-            let rest = &line[at + 7..];
-            addr = rest.split('/').next().and_then(|a| a.parse().ok());
-            break;
-        }
-    }
-    // Keep draining its log so it never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while out.read_line(&mut sink).unwrap_or(0) > 0 {
-            sink.clear();
-        }
-    });
-    let addr = addr.expect("the proxy did not say where it listens");
-    Proxy { child, addr }
-}
-
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_heads_leave_the_real_proxy_small() {
     let f = Fixture::start(4).await.unwrap();
@@ -150,5 +88,42 @@ async fn hostile_heads_leave_the_real_proxy_small() {
     }
     let rss = peak_rss_kib(proxy.child.id());
     println!("peak RSS of upcheck-proxy: {rss} KiB");
+    assert!(rss < 100 * 1024, "peak RSS {rss} KiB");
+}
+
+/// The figure for the notes: the real binary's peak RSS after checking gzip
+/// bombs of 1 GiB each, read at the largest cap a site may ask for (1 MiB),
+/// eight at once. Each costs the cap and one decoder, not the gigabyte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_bombs_leave_the_real_proxy_small() {
+    let f = Fixture::start(2).await.unwrap();
+    let proxy = start_binary();
+    let before = peak_rss_kib(proxy.child.id());
+    let urls: Vec<_> = (0..8)
+        .map(|i| {
+            json!({
+                "url": f.url(i, &format!("/gzip-bomb/1024?n={i}")),
+                "contains": ["never there"],
+                "within_kb": 1024,
+            })
+        })
+        .collect();
+    let body = json!({ "urls": urls, "timeout_ms": 20000 });
+    let run = async {
+        let resp = post(proxy.addr, &[], body.to_string()).await;
+        assert_eq!(resp.status(), 200);
+        parse_lines(&resp.into_body().collect().await.unwrap().to_bytes())
+    };
+    let lines = tokio::time::timeout(Duration::from_secs(60), run)
+        .await
+        .expect("the batch must be answered");
+    assert_eq!(lines.len(), 8);
+    for line in &lines {
+        assert_outcome(line, "down", Some("content_mismatch"));
+        assert_eq!(line["content"]["read_bytes"], 1024 * 1024, "{line:#}");
+        assert_eq!(line["content"]["complete"], false, "{line:#}");
+    }
+    let rss = peak_rss_kib(proxy.child.id());
+    println!("peak RSS of upcheck-proxy: {before} KiB idle, {rss} KiB after 8 gzip bombs of 1 GiB");
     assert!(rss < 100 * 1024, "peak RSS {rss} KiB");
 }

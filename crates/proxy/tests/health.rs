@@ -35,6 +35,7 @@ async fn health_names_the_proxy_and_its_limits() {
         (4, 256)
     );
     assert!(limits.honours_accept, "the page may send its status rule");
+    assert!(limits.site_options, "the page may send per-site options");
 }
 
 #[tokio::test]

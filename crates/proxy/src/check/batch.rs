@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::clients::Ticket;
+use super::pace::Pace;
 use super::{line, Checker, Params};
 
 /// Lines waiting in the channel for the body; beyond that, finished lines wait
@@ -31,10 +32,8 @@ const CHANNEL_LINES: usize = 16;
 /// One batch to run.
 #[derive(Debug)]
 pub struct Batch {
-    /// The URLs, in request order.
-    pub urls: Vec<String>,
-    /// How to check them.
-    pub params: Params,
+    /// The URLs, in request order, each with how to check it.
+    pub jobs: Vec<(String, Params)>,
     /// Checks of this batch in flight (or finished and unsent) at once.
     pub concurrency: usize,
     /// The longest the driver waits for the reader to take a line.
@@ -70,15 +69,16 @@ pub fn start(
 
 async fn drive(checker: Arc<Checker>, batch: Batch, tx: mpsc::Sender<Bytes>, cut: Arc<AtomicBool>) {
     let Batch {
-        urls,
-        params,
+        jobs,
         concurrency,
         write_stall,
         ticket,
     } = batch;
     let concurrency = concurrency.max(1);
     let permits = ticket.checks();
-    let mut queue = urls.into_iter().enumerate().peekable();
+    let mut queue = jobs.into_iter().enumerate().peekable();
+    // After a 429, this batch's later tries to that host take turns.
+    let pace = Arc::new(Pace::default());
     // Dropping this (on any return) aborts every check still in flight, which
     // frees their slots.
     let mut running = JoinSet::new();
@@ -129,12 +129,13 @@ async fn drive(checker: Arc<Checker>, batch: Batch, tx: mpsc::Sender<Bytes>, cut
                 waiting_since.get_or_insert_with(Instant::now);
             }
             permit = permits.clone().acquire_owned(), if room && queue.peek().is_some() => {
-                let (Ok(permit), Some((index, url))) = (permit, queue.next()) else {
+                let (Ok(permit), Some((index, (url, params)))) = (permit, queue.next()) else {
                     continue;
                 };
                 let checker = checker.clone();
+                let pace = pace.clone();
                 let handle = running.spawn(async move {
-                    let line = checker.check(index, &url, params).await;
+                    let line = checker.check(index, &url, &params, &pace).await;
                     drop(permit);
                     line
                 });

@@ -19,6 +19,8 @@ pub enum Phase {
     Tls,
     /// Waiting for the response head.
     Response,
+    /// Reading the start of the body (for assertions or a bot wall's page).
+    Body,
 }
 
 impl fmt::Display for Phase {
@@ -28,6 +30,7 @@ impl fmt::Display for Phase {
             Phase::Connect => "the TCP connect",
             Phase::Tls => "the TLS handshake",
             Phase::Response => "waiting for the response headers",
+            Phase::Body => "reading the response body",
         })
     }
 }
@@ -77,7 +80,22 @@ impl Deadline {
 
     /// Milliseconds the check has spent on the site so far (slot waits excluded).
     pub fn elapsed_ms(&self) -> u64 {
-        ms(self.start.elapsed().saturating_sub(self.paused))
+        ms(self.elapsed())
+    }
+
+    /// Time spent on the site so far (slot waits excluded).
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed().saturating_sub(self.paused)
+    }
+
+    /// When the deadline started.
+    pub fn started(&self) -> Instant {
+        self.start
+    }
+
+    /// Slot waits given back so far.
+    pub fn paused(&self) -> Duration {
+        self.paused
     }
 }
 

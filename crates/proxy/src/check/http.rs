@@ -1,13 +1,16 @@
-//! One HTTP/1.1 exchange on an established connection: send the request, wait
-//! for the response head, and stop. The body is never read, so an endless or
-//! compressed body costs nothing and nothing is relayed. The head itself is
-//! bounded too ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]), so a server cannot make
-//! the proxy buffer megabytes of headers.
+//! One HTTP/1.1 exchange on an established connection: send the request and
+//! wait for the response head. The body stays unread unless the caller asks
+//! for a bounded prefix of it ([`super::body`]: assertions, a bot wall's
+//! page); nothing is ever relayed. The head is bounded
+//! ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]), so a server cannot make the proxy
+//! buffer megabytes of headers, and so is hyper's read buffer, body or not.
 
 use bytes::Bytes;
 use http_body_util::Empty;
+use hyper::body::Incoming;
+use hyper::client::conn::http1::SendRequest;
 use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, HOST, LOCATION, USER_AGENT};
-use hyper::{Request, StatusCode, Version};
+use hyper::{HeaderMap, Request, Response, StatusCode, Version};
 use hyper_util::rt::TokioIo;
 use std::error::Error as _;
 use std::io;
@@ -27,6 +30,11 @@ pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most response headers read (hyper's default, said out loud).
 pub const MAX_HEADERS: usize = 100;
 
+/// What a request asks in `Accept-Encoding`: `identity` unless the body will
+/// be read, then the codings [`super::body`] decodes.
+const IDENTITY: &str = "identity";
+const COMPRESSED: &str = "gzip, deflate, br";
+
 /// What the response head said.
 #[derive(Debug)]
 pub struct Head {
@@ -40,6 +48,20 @@ pub struct Head {
     pub ttfb: Duration,
 }
 
+/// A response whose head has arrived and whose body may still be read.
+/// Dropping it closes the connection.
+pub struct Exchange {
+    /// What the head said.
+    pub head: Head,
+    /// Every response header (bounded by [`MAX_HEAD_BYTES`]).
+    pub headers: HeaderMap,
+    /// The unread body.
+    pub body: Incoming,
+    /// Kept so the connection stays open while the body is read.
+    _sender: SendRequest<Empty<Bytes>>,
+    _conn: AbortOnDrop,
+}
+
 /// Aborts the connection task when the exchange is over or abandoned.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
@@ -49,26 +71,31 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Sends `method url` on `io` and waits for the response head.
+/// Sends `method url` on `io` and waits for the response head. With
+/// `compressed`, the request offers the codings [`super::body`] decodes
+/// (only when the body will be read); else `identity`.
 pub async fn exchange<S>(
     io: S,
     url: &Url,
     method: Method,
+    compressed: bool,
     deadline: &Deadline,
-) -> Result<Head, Failure>
+) -> Result<Exchange, Failure>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let request = build_request(url, method)?;
+    let request = build_request(url, method, compressed)?;
     let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
         .max_header_size(MAX_HEAD_BYTES)
-        // The read buffer never needs more than the head: the body is not read.
+        // The head must fit; a body is read through the same buffer a chunk
+        // at a time (each chunk handed on before the next read), so this
+        // bounds what one connection buffers either way.
         .max_buf_size(MAX_HEAD_BYTES + 8 * 1024)
         .max_headers(MAX_HEADERS)
         .handshake::<_, Empty<Bytes>>(TokioIo::new(io))
         .await
         .map_err(|e| exchange_failure(&e))?;
-    let _conn = AbortOnDrop(tokio::spawn(async move {
+    let conn = AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
     let sent = Instant::now();
@@ -80,17 +107,35 @@ where
     };
     let response = deadline.run(Phase::Response, attempt).await?;
     let ttfb = sent.elapsed();
-    let location = response.headers().get(LOCATION).cloned();
-    Ok(Head {
-        status: response.status(),
-        version: response.version(),
-        location,
-        ttfb,
-    })
-    // `response` (and its unread body) and the connection are dropped here.
+    Ok(into_exchange(response, ttfb, sender, conn))
 }
 
-fn build_request(url: &Url, method: Method) -> Result<Request<Empty<Bytes>>, Failure> {
+fn into_exchange(
+    response: Response<Incoming>,
+    ttfb: Duration,
+    sender: SendRequest<Empty<Bytes>>,
+    conn: AbortOnDrop,
+) -> Exchange {
+    let (parts, body) = response.into_parts();
+    Exchange {
+        head: Head {
+            status: parts.status,
+            version: parts.version,
+            location: parts.headers.get(LOCATION).cloned(),
+            ttfb,
+        },
+        headers: parts.headers,
+        body,
+        _sender: sender,
+        _conn: conn,
+    }
+}
+
+fn build_request(
+    url: &Url,
+    method: Method,
+    compressed: bool,
+) -> Result<Request<Empty<Bytes>>, Failure> {
     let host = match (url.host_str(), url.port()) {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
@@ -106,7 +151,10 @@ fn build_request(url: &Url, method: Method) -> Result<Request<Empty<Bytes>>, Fai
         .header(HOST, host)
         .header(USER_AGENT, USER_AGENT_VALUE)
         .header(ACCEPT, "*/*")
-        .header(ACCEPT_ENCODING, "identity")
+        .header(
+            ACCEPT_ENCODING,
+            if compressed { COMPRESSED } else { IDENTITY },
+        )
         .header(CONNECTION, "close")
         .body(Empty::new())
         .map_err(|e| Failure::invalid(format!("cannot make a request for {url}: {e}")))

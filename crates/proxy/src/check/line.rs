@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Redirect};
+use upcheck_core::BodyCheck;
 
 /// The most bytes of redirect URLs one line keeps.
 pub const MAX_CHAIN_BYTES: usize = 32 * 1024;
@@ -94,6 +95,14 @@ fn clip_strings(line: &mut CheckLine, cap: usize) {
     if let Some(e) = &mut line.error {
         e.message = clip(&e.message, cap);
     }
+    if let Some(content) = &mut line.content {
+        match &mut content.check {
+            BodyCheck::Failed { rule: s } | BodyCheck::Unreadable { reason: s } => {
+                *s = clip(s, cap);
+            }
+            BodyCheck::Passed => {}
+        }
+    }
 }
 
 /// The line for a check that failed inside the proxy (a bug, logged).
@@ -144,6 +153,7 @@ mod tests {
                 kind: ErrorKind::TooManyRedirects,
                 message: "more than 20 redirects".into(),
             }),
+            ..CheckLine::new(3, String::new(), Outcome::Down)
         }
     }
 

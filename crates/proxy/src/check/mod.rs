@@ -1,16 +1,21 @@
-//! One check, start to finish: parse, then hop by hop resolve → guard →
-//! connect → TLS → HTTP head, following redirects by hand, and report a
-//! [`CheckLine`].
+//! One check, start to finish: parse, then up to `1 + retries` tries
+//! ([`tries`]), each hop by hop resolve → guard → connect → TLS → HTTP head
+//! (→ a bounded body prefix when the verdict needs it), following redirects
+//! by hand, and report a [`CheckLine`].
 //!
 //! The verdict is core's one rule ([`Seen::outcome`]): a final response is
-//! judged by the request's `accept` rule, a failure by its error kind
-//! ([`ErrorKind::outcome`]) — a check that could not get a slot in time ends
-//! `cancelled` (`busy`), never as the site's `timeout`.
+//! judged as an [`upcheck_core::Answer`] under the site's [`Expect`] (status
+//! rule, bot wall, rate limit, body assertions, slow threshold), a failure by
+//! its error kind ([`ErrorKind::outcome`]) — a check that could not get a
+//! slot in time ends `cancelled` (`busy`), never as the site's `timeout`.
 //!
 //! Each hop takes its slots (see [`limits`]) and gives them all back when it
-//! ends, so a redirect never waits for the next host while holding one.
+//! ends, so a redirect never waits for the next host while holding one, and
+//! no slot is held while a check waits between tries or for its host's turn.
 
+pub mod answer;
 pub mod batch;
+pub mod body;
 pub mod clients;
 pub mod connect;
 pub mod deadline;
@@ -21,8 +26,11 @@ pub mod guard;
 pub mod http;
 pub mod limits;
 pub mod line;
+pub mod pace;
 pub mod redirect;
+pub mod site;
 pub mod tls;
+pub mod tries;
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -32,13 +40,18 @@ use std::time::{Duration, Instant};
 use url::{Host, Url};
 
 use crate::config::Config;
+use answer::Learnt;
 use deadline::ms;
 pub use deadline::{Deadline, Phase};
 use dns::{Resolve, ResolveError, SystemResolver};
 use guard::Guard;
 use limits::Slots;
+use pace::Pace;
+use site::Patterns;
 use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Method, Timings, TlsInfo};
-use upcheck_core::{parse, Outcome, Seen, StatusRule};
+use upcheck_core::Expect;
+#[cfg(doc)]
+use upcheck_core::Seen;
 
 /// Why a check ended other than with a response. Its outcome is its kind's
 /// ([`ErrorKind::outcome`]), decided in core, never here.
@@ -96,17 +109,19 @@ impl Failure {
     }
 }
 
-/// How one batch wants its checks done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How one site is to be checked: the request's method and redirect limit,
+/// and the site's options resolved over the list's ([`site::Compiler`]).
+#[derive(Debug, Clone)]
 pub struct Params {
-    /// Per-check deadline.
-    pub timeout: Duration,
-    /// GET or HEAD.
+    /// GET or HEAD (always GET when the body is asserted on).
     pub method: Method,
     /// Redirects to follow at most.
     pub max_redirects: u32,
-    /// Which final statuses count as `up` (the request's `accept`).
-    pub accept: StatusRule,
+    /// What the check must do and is judged by: status rule, slow
+    /// threshold, timeout of each try, retries, body assertions.
+    pub expect: Expect,
+    /// The body assertions' regular expressions, compiled.
+    pub patterns: Patterns,
 }
 
 /// What one hop learned, success or not.
@@ -115,6 +130,39 @@ struct HopFacts {
     timings: Timings,
     ip: Option<IpAddr>,
     tls: Option<TlsInfo>,
+}
+
+/// A response head, and for a final response what it said besides.
+#[derive(Debug)]
+struct Fetched {
+    head: http::Head,
+    /// `None` for a redirect that will be followed.
+    learnt: Option<Learnt>,
+    /// The try's time on the site when this head arrived.
+    answered_ms: u64,
+}
+
+/// A final response: the end of one try's redirect chain.
+#[derive(Debug)]
+pub struct Final {
+    /// Its status.
+    pub status: u16,
+    /// What it said besides.
+    pub learnt: Learnt,
+    /// The try's time on the site until its head arrived, every hop included.
+    pub latency_ms: u64,
+}
+
+/// One try's end: a final response or a failure, with its deadline (`None`
+/// when the try never held its first slots) and the slot wait before it.
+#[derive(Debug)]
+pub struct Tried {
+    /// What the try ended with.
+    pub result: Result<Final, Failure>,
+    /// The try's deadline, once it started.
+    pub deadline: Option<Deadline>,
+    /// Time waiting for the first hop's slots, before the deadline started.
+    pub first_wait: Duration,
 }
 
 /// Runs checks; one per proxy, shared by every batch.
@@ -170,23 +218,45 @@ impl Checker {
         self.write_stall
     }
 
-    /// Checks `input` (the `index`-th URL of its batch).
-    pub async fn check(&self, index: usize, input: &str, params: Params) -> CheckLine {
-        let mut line = CheckLine::new(index, input.to_owned(), Outcome::Invalid);
-        let url = match parse::normalise(input) {
-            Ok(url) => url,
-            Err(e) => return fail(line, Failure::invalid(e.to_string())),
-        };
-        line.url = url.to_string();
-        // Set by the first hop once it holds its slots: the site's time starts then.
+    /// Checks `input` (the `index`-th URL of its batch) as `params` say,
+    /// paced with the rest of its batch by `pace`.
+    pub async fn check(
+        &self,
+        index: usize,
+        input: &str,
+        params: &Params,
+        pace: &Pace,
+    ) -> CheckLine {
+        tries::run(self, index, input, params, pace).await
+    }
+
+    /// One try: the redirect chain from `url`, hop by hop, each hop's facts
+    /// written into `line` (the last hop's stay). The try's deadline is
+    /// `budget`, started once its first hop holds its slots.
+    async fn attempt(
+        &self,
+        url: &Url,
+        params: &Params,
+        budget: Duration,
+        line: &mut CheckLine,
+    ) -> Tried {
         let mut deadline = None;
+        let mut first_wait = Duration::ZERO;
         // Fingerprints, not URLs: a chain of long URLs is not kept twice.
         let fingerprints = RandomState::new();
         let mut visited = HashSet::from([fingerprints.hash_one(url.as_str())]);
-        let mut current = url;
+        let mut current = url.clone();
         let result = loop {
             let mut facts = HopFacts::default();
-            let head = self.hop(&current, params, &mut deadline, &mut facts).await;
+            let fetched = self
+                .hop(
+                    &current,
+                    params,
+                    budget,
+                    (&mut deadline, &mut first_wait),
+                    &mut facts,
+                )
+                .await;
             line.final_url = Some(current.to_string());
             line.timings_ms = facts.timings;
             line.ip = facts.ip;
@@ -194,17 +264,28 @@ impl Checker {
             line.status = None;
             line.reason = None;
             line.http_version = None;
-            let head = match head {
-                Ok(head) => head,
+            let fetched = match fetched {
+                Ok(fetched) => fetched,
                 Err(f) => break Err(f),
             };
+            let head = &fetched.head;
             let status = head.status.as_u16();
             line.status = Some(status);
             line.reason = head.status.canonical_reason().map(str::to_owned);
             line.http_version = Some(http::version_name(head.version).to_owned());
-            let location = match head.location {
-                Some(loc) if redirect::is_redirect(status) => loc,
-                _ => break Ok(status),
+            let location = match (fetched.learnt, &head.location) {
+                (Some(learnt), _) => {
+                    break Ok(Final {
+                        status,
+                        learnt,
+                        latency_ms: fetched.answered_ms,
+                    })
+                }
+                (None, Some(location)) => location,
+                // `fetch` learns from every response it does not follow.
+                (None, None) => {
+                    break Err(Failure::down(ErrorKind::Other, "internal error".into()))
+                }
             };
             line::push_redirect(&mut line.redirects, current.as_str(), status);
             let next = match redirect::follow(&current, location.as_bytes()) {
@@ -225,13 +306,10 @@ impl Checker {
             }
             current = next;
         };
-        line.timings_ms.total = deadline.map_or(0, |d: Deadline| d.elapsed_ms());
-        match result {
-            Ok(status) => {
-                line.outcome = Seen::Response(status).outcome(&params.accept);
-                line
-            }
-            Err(f) => fail(line, f),
+        Tried {
+            result,
+            deadline,
+            first_wait,
         }
     }
 
@@ -241,10 +319,11 @@ impl Checker {
     async fn hop(
         &self,
         url: &Url,
-        params: Params,
-        deadline: &mut Option<Deadline>,
+        params: &Params,
+        budget: Duration,
+        (deadline, first_wait): (&mut Option<Deadline>, &mut Duration),
         facts: &mut HopFacts,
-    ) -> Result<http::Head, Failure> {
+    ) -> Result<Fetched, Failure> {
         let port = url
             .port_or_known_default()
             .ok_or_else(|| Failure::invalid(format!("{url} has no port")))?;
@@ -258,7 +337,10 @@ impl Checker {
                 d.pause(waited);
                 d
             }
-            None => deadline.insert(Deadline::new(params.timeout)),
+            None => {
+                *first_wait = waited;
+                deadline.insert(Deadline::new(budget))
+            }
         };
         let method = params.method;
         let resolved = match host {
@@ -277,19 +359,19 @@ impl Checker {
             Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
         };
         let admitted = self.guard.admit(&resolved, port)?;
-        let head = self
-            .fetch(url, &admitted, port, method, deadline, facts)
+        let fetched = self
+            .fetch(url, &admitted, port, method, params, deadline, facts)
             .await?;
-        let rejected = matches!(head.status.as_u16(), 405 | 501);
+        let rejected = matches!(fetched.head.status.as_u16(), 405 | 501);
         if method == Method::Head && rejected {
             let dns = facts.timings.dns;
             *facts = HopFacts::default();
             facts.timings.dns = dns;
             return self
-                .fetch(url, &admitted, port, Method::Get, deadline, facts)
+                .fetch(url, &admitted, port, Method::Get, params, deadline, facts)
                 .await;
         }
-        Ok(head)
+        Ok(fetched)
     }
 
     async fn lookup(&self, name: &str) -> Result<Vec<IpAddr>, Failure> {
@@ -302,22 +384,29 @@ impl Checker {
         })
     }
 
+    /// Connects, asks, and for a response that ends the chain learns what
+    /// it says ([`answer::learn`], maybe reading a bounded body prefix),
+    /// all under the address slot and the deadline.
+    #[allow(clippy::too_many_arguments)]
     async fn fetch(
         &self,
         url: &Url,
         addrs: &[IpAddr],
         port: u16,
         method: Method,
+        params: &Params,
         deadline: &mut Deadline,
         facts: &mut HopFacts,
-    ) -> Result<http::Head, Failure> {
+    ) -> Result<Fetched, Failure> {
         let connected = connect::connect(addrs, port, &self.slots, deadline).await?;
         facts.timings.connect = Some(ms(connected.took));
         facts.ip = Some(connected.ip);
         // Held until the exchange is over.
         let _addr_slot = connected.slot;
         let tcp = connected.stream;
-        let head = if url.scheme() == "https" {
+        // Offer compressed codings only when the body will be read.
+        let compressed = !params.expect.body.is_empty();
+        let exchange = if url.scheme() == "https" {
             let host = url
                 .host()
                 .ok_or_else(|| Failure::invalid(format!("{url} has no host")))?;
@@ -325,18 +414,37 @@ impl Checker {
             let (stream, info) = tls::handshake(self.tls.clone(), host, tcp, deadline).await?;
             facts.timings.tls = Some(ms(started.elapsed()));
             facts.tls = info;
-            http::exchange(stream, url, method, deadline).await?
+            http::exchange(stream, url, method, compressed, deadline).await?
         } else {
-            http::exchange(tcp, url, method, deadline).await?
+            http::exchange(tcp, url, method, compressed, deadline).await?
         };
+        let answered_ms = deadline.elapsed_ms();
+        let http::Exchange {
+            head,
+            headers,
+            body,
+            ..
+        } = exchange;
         facts.timings.ttfb = Some(ms(head.ttfb));
-        Ok(head)
+        let status = head.status.as_u16();
+        let followed = redirect::is_redirect(status) && head.location.is_some();
+        let retried_as_get = method == Method::Head && matches!(status, 405 | 501);
+        let learnt = if followed || retried_as_get {
+            None
+        } else {
+            Some(answer::learn(status, &headers, body, params, deadline).await?)
+        };
+        Ok(Fetched {
+            head,
+            learnt,
+            answered_ms,
+        })
     }
 }
 
 /// The key for per-name limits: what a browser would pool connections by,
 /// with `name.` and `name` one host.
-fn host_key(url: &Url) -> String {
+pub(crate) fn host_key(url: &Url) -> String {
     format!(
         "{}:{}",
         url.host_str().unwrap_or_default().trim_end_matches('.'),
@@ -345,10 +453,14 @@ fn host_key(url: &Url) -> String {
 }
 
 fn fail(mut line: CheckLine, f: Failure) -> CheckLine {
+    set_failure(&mut line, f);
+    line
+}
+
+fn set_failure(line: &mut CheckLine, f: Failure) {
     line.outcome = f.kind.outcome();
     line.error = Some(LineError {
         kind: f.kind,
         message: f.message,
     });
-    line
 }

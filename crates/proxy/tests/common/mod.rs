@@ -12,10 +12,14 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower::ServiceExt;
 use upcheck_proxy::check::dns::{Lookup, Resolve, ResolveError};
@@ -264,4 +268,136 @@ pub fn enc(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Checks one site given as a `urls` entry (a string or an object with
+/// options) with `config` and returns its line.
+pub async fn check_site(config: Config, site: Value, extra: Value) -> Value {
+    let mut body = json!({ "urls": [site], "timeout_ms": 2000 });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let (status, lines) = check(config, body).await;
+    assert_eq!(status, StatusCode::OK, "{lines:?}");
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    lines.into_iter().next().unwrap()
+}
+
+/// A scripted HTTP server on 127.0.0.1:0 for answers the fixture cannot
+/// give: each connection's request head is kept, then `parts` are written
+/// in order, each after its delay. Stops when dropped.
+pub struct RawServer {
+    pub addr: SocketAddr,
+    pub heads: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RawServer {
+    pub async fn start(parts: Vec<(Duration, Vec<u8>)>) -> RawServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let kept = heads.clone();
+        let parts = Arc::new(parts);
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let kept = kept.clone();
+                let parts = parts.clone();
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    kept.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&head).into_owned());
+                    for (delay, bytes) in parts.iter() {
+                        tokio::time::sleep(*delay).await;
+                        if stream.write_all(bytes).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        RawServer { addr, heads, task }
+    }
+
+    /// `http://ADDR/` with `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// The real binary, killed when dropped.
+pub struct Proxy {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The real binary on a free loopback port, loopback targets allowed and no
+/// rate limit; it logs "Upcheck is at http://ADDR/" once listening.
+pub fn start_binary() -> Proxy {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upcheck-proxy"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--insecure-allow-loopback",
+            "--rate",
+            "0",
+        ])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // It logs "Upcheck is at http://ADDR/" once listening; a few lines at most.
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut addr = None;
+    for _ in 0..20 {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        if let Some(at) = line.find("http://") {
+            let rest = &line[at + 7..];
+            addr = rest.split('/').next().and_then(|a| a.parse().ok());
+            break;
+        }
+    }
+    // Keep draining its log so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while out.read_line(&mut sink).unwrap_or(0) > 0 {
+            sink.clear();
+        }
+    });
+    let addr = addr.expect("the proxy did not say where it listens");
+    Proxy { child, addr }
+}
+
+/// The process's peak resident set (VmHWM), in KiB.
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }

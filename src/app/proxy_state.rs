@@ -59,8 +59,14 @@ impl ProxyState {
     }
 
     /// Where a run with `choice` and status rule `accept` goes, or why it
-    /// cannot run.
-    pub(super) fn route(&self, choice: ViaChoice, accept: &StatusRule) -> Result<Via, String> {
+    /// cannot run. `options`: the run uses per-site options, a slow
+    /// threshold or retries.
+    pub(super) fn route(
+        &self,
+        choice: ViaChoice,
+        accept: &StatusRule,
+        options: bool,
+    ) -> Result<Via, String> {
         match (choice, self) {
             (ViaChoice::Direct, _) => Ok(Via::Direct),
             // A proxy from before the rule travelled with the batch would judge
@@ -71,6 +77,16 @@ impl ProxyState {
                 Err(format!(
                     "Up if status: the proxy at {base} ({}) is older and judges every \
                      site by 200-399; update it, or check from this browser",
+                    health.version
+                ))
+            }
+            // Likewise a proxy from before per-site options would refuse the
+            // batch (or, for slow and retries, ignore them).
+            (_, ProxyState::Found(base, health)) if !health.limits.site_options && options => {
+                Err(format!(
+                    "Options: the proxy at {base} ({}) is older and does not take per-site \
+                     options (contains=, slow=, retries=…) or the Slow after and Retries \
+                     settings; update it, or check from this browser",
                     health.version
                 ))
             }

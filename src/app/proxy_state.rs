@@ -111,3 +111,41 @@ fn page_origin() -> String {
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(site_options: bool) -> ProxyState {
+        let health = format!(
+            r#"{{"name":"upcheck-proxy","version":"0.1.0","limits":{{"max_urls":100,
+            "max_body_bytes":1000,"concurrency":8,"per_host":4,"global_concurrency":64,
+            "rate_per_minute":null,"rate_burst":5,"max_redirects":10,"min_timeout_ms":100,
+            "max_timeout_ms":120000,"insecure_allow_loopback":false,"honours_accept":true,
+            "site_options":{site_options}}}}}"#
+        );
+        ProxyState::Found(
+            "http://p.test".into(),
+            serde_json::from_str(&health).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_older_proxy_is_not_sent_options_it_would_refuse() {
+        let rule = StatusRule::default();
+        let older = found(false);
+        for choice in [ViaChoice::Auto, ViaChoice::Proxy] {
+            let refused = older.route(choice, &rule, true).unwrap_err();
+            assert!(refused.starts_with("Options: the proxy at http://p.test"));
+            assert!(matches!(
+                older.route(choice, &rule, false),
+                Ok(Via::Proxy { .. })
+            ));
+            assert!(matches!(
+                found(true).route(choice, &rule, true),
+                Ok(Via::Proxy { .. })
+            ));
+        }
+        assert_eq!(older.route(ViaChoice::Direct, &rule, true), Ok(Via::Direct));
+    }
+}

@@ -785,7 +785,7 @@ async fn every_export_format_reads_back() {
     let page = Page::mount().await;
     let ok = url(0, "/cors/status/200");
     let hidden = url(1, "/status/200");
-    page.check(&format!("{ok}\n{hidden}\nftp://x.example/"))
+    page.check(&format!("{ok} slow=5s\n{hidden}\nftp://x.example/"))
         .await;
 
     page.click("#export-csv").await;
@@ -793,12 +793,18 @@ async fn every_export_format_reads_back() {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 3, "{csv_text}");
+    // line, url, options, outcome, status, …
     assert_eq!(
-        (&records[0][1], &records[0][2], &records[0][3]),
-        (ok.as_str(), "up", "200")
+        (
+            &records[0][1],
+            &records[0][2],
+            &records[0][3],
+            &records[0][4]
+        ),
+        (ok.as_str(), "slow=5s", "up", "200")
     );
-    assert_eq!(&records[1][2], "reachable");
-    assert_eq!(&records[2][2], "invalid");
+    assert_eq!(&records[1][3], "reachable");
+    assert_eq!(&records[2][3], "invalid");
 
     page.click("#export-json").await;
     let lines: Vec<upcheck_core::wire::CheckLine> = page
@@ -865,4 +871,328 @@ async fn watch_mode_sees_a_site_go_down_and_come_back() {
         row.text_content()
     );
     page.click("#watch").await; // off: no timer left behind
+}
+
+// Verdicts beyond up and down: per-site options, retries, rate limits, bot
+// walls. Each run paces a host that answered 429 for the rest of that run,
+// so a site that is rate-limited gets a fixture port of its own.
+
+/// Waits for the run to finish and returns the rows.
+async fn check_rows(page: &Page, list: &str) -> Vec<Row> {
+    page.check(list).await;
+    page.rows()
+}
+
+/// The row for `url`, asserting its outcome and that its text holds `says`.
+fn expect_row(rows: &[Row], url: &str, state: &str, says: &str) {
+    let r = row(rows, url);
+    assert_eq!(r.state, state, "{r:?}");
+    assert!(r.text.contains(says), "expected {says:?} in {r:?}");
+}
+
+#[wasm_bindgen_test]
+async fn slow_answers_are_slow_by_the_lines_threshold_or_the_lists() {
+    let page = Page::mount().await;
+    let by_line = url(0, "/cors/delay/300?n=line");
+    let by_list = url(1, "/cors/delay/300?n=list");
+    let lenient = url(2, "/cors/delay/300?n=lenient");
+    let fast = url(3, "/cors/status/200?n=fast");
+    // A bad list-wide threshold is named and stops the run.
+    page.type_into("#slow", "soon").await;
+    assert!(
+        page.text("#settings-errors").contains("Slow after: 'soon'"),
+        "{}",
+        page.text("#settings-errors")
+    );
+    page.type_into("#retries", "6").await;
+    assert!(page.text("#settings-errors").contains("Retries: '6'"));
+    page.type_into("#retries", "0").await;
+    page.type_into("#slow", "200ms").await;
+    let rows = check_rows(
+        &page,
+        &format!("{by_line} slow=100ms\n{by_list}\n{lenient} slow=5s\n{fast}"),
+    )
+    .await;
+    expect_row(&rows, &by_line, "slow", "over the 100 ms threshold");
+    assert!(row(&rows, &by_line).text.starts_with("◔"), "{rows:?}");
+    expect_row(&rows, &by_list, "slow", "over the 200 ms threshold");
+    expect_row(&rows, &lenient, "up", "HTTP 200 OK");
+    expect_row(&rows, &fast, "up", "HTTP 200 OK");
+    assert!(page.text("#summary").contains("slow 2"));
+    // The options show beside the URL.
+    assert!(row(&rows, &by_line).text.contains("slow=100ms"));
+    // Slow is not down: the tab title does not count it.
+    let title = web_sys::window().unwrap().document().unwrap().title();
+    assert!(!title.contains("down"), "{title}");
+}
+
+#[wasm_bindgen_test]
+async fn body_options_read_the_decoded_body_up_to_within() {
+    let page = Page::mount().await;
+    let filler = "/cors/filler/40960/text/Add%20to%20cart";
+    let found = url(0, &format!("{filler}?n=found"));
+    let too_far = url(1, &format!("{filler}?n=within"));
+    let gzip = url(2, "/cors/encode/gzip/text/hello");
+    let brotli = url(3, "/cors/encode/br/filler/20000/text/hello?n=br");
+    let unwanted = url(4, "/cors/text/Out%20of%20stock");
+    let price = url(5, "/cors/text/Price%3A%2042");
+    let no_price = url(6, "/cors/text/Price%3A%20soon");
+    let list = format!(
+        "{found} contains=\"Add to cart\"\n\
+         {too_far} contains=\"Add to cart\" within=16KB\n\
+         {gzip} contains=hello\n\
+         {brotli} contains=hello\n\
+         {unwanted} not-contains=\"Out of stock\"\n\
+         {price} matches=(?i)price:\\s*\\d+\n\
+         {no_price} matches=Price:\\s*\\d+\n"
+    );
+    let rows = check_rows(&page, &list).await;
+    expect_row(&rows, &found, "up", "HTTP 200 OK");
+    expect_row(
+        &rows,
+        &too_far,
+        "down",
+        "expected text not found: contains=\"Add to cart\" (first 16 KB)",
+    );
+    expect_row(&rows, &gzip, "up", "HTTP 200 OK");
+    expect_row(&rows, &brotli, "up", "HTTP 200 OK");
+    expect_row(
+        &rows,
+        &unwanted,
+        "down",
+        "unwanted text found: not-contains=\"Out of stock\"",
+    );
+    expect_row(&rows, &price, "up", "HTTP 200 OK");
+    expect_row(
+        &rows,
+        &no_price,
+        "down",
+        "expected text not found: matches=",
+    );
+}
+
+/// Bytes of this wasm instance's linear memory, and Chromium's JS heap in
+/// use (`performance.memory`, non-standard; 0 elsewhere).
+fn memory_now() -> (f64, f64) {
+    let wasm = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .unwrap()
+        .buffer()
+        .dyn_into::<js_sys::ArrayBuffer>()
+        .unwrap()
+        .byte_length() as f64;
+    let perf = web_sys::window().unwrap().performance().unwrap();
+    let heap = js_sys::Reflect::get(&perf, &"memory".into())
+        .ok()
+        .filter(|m| !m.is_undefined())
+        .and_then(|m| js_sys::Reflect::get(&m, &"usedJSHeapSize".into()).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    (wasm, heap)
+}
+
+#[wasm_bindgen_test]
+async fn a_gzip_bomb_costs_only_what_within_allows() {
+    let page = Page::mount().await;
+    let bomb = url(0, "/cors/gzip-bomb/1024");
+    page.type_into("#list", &format!("{bomb} contains=x within=64KB"))
+        .await;
+    let (wasm_before, heap_before) = memory_now();
+    let start = js_sys::Date::now();
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(20)).await;
+    let took = js_sys::Date::now() - start;
+    let (wasm_after, heap_after) = memory_now();
+    let rows = page.rows();
+    expect_row(
+        &rows,
+        &bomb,
+        "down",
+        "expected text not found: contains=x (first 64 KB)",
+    );
+    let mib = |b: f64| b / 1_048_576.0;
+    console_log!(
+        "gzip bomb (1 GiB of zeros) with within=64KB: {took:.0} ms; wasm memory \
+         {:.2} → {:.2} MiB; JS heap in use {:.2} → {:.2} MiB",
+        mib(wasm_before),
+        mib(wasm_after),
+        mib(heap_before),
+        mib(heap_after)
+    );
+    assert!(took < 5_000.0, "took {took} ms");
+    // 1 GiB decoded would show; 64 KiB read (and a chunk or two) does not.
+    assert!(
+        wasm_after - wasm_before < 16.0 * 1_048_576.0,
+        "wasm memory grew {} MiB",
+        mib(wasm_after - wasm_before)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn flaky_sites_pass_on_a_later_try_and_say_so() {
+    let page = Page::mount().await;
+    let n = js_sys::Date::now();
+    let flaky = url(0, &format!("/cors/sequence/503-200?n=flaky{n}"));
+    let strict = url(1, &format!("/cors/sequence/503-200?n=strict{n}"));
+    let later = url(
+        2,
+        &format!("/cors/sequence/429-200/retry-after/1?n=later{n}"),
+    );
+    let list = format!("{flaky} retries=2\n{strict} retries=0\n{later} retries=1");
+    let rows = check_rows(&page, &list).await;
+    expect_row(&rows, &flaky, "up", "up on try 2 of 3 (flaky)");
+    let r = row(&rows, &flaky);
+    assert_eq!((r.tries, r.flaky), (Some(2), true), "{r:?}");
+    assert!(
+        page.root
+            .query_selector(&format!("li.row[data-url='{flaky}'] .flaky-badge"))
+            .unwrap()
+            .is_some(),
+        "no flaky badge"
+    );
+    expect_row(&rows, &strict, "down", "HTTP 503");
+    assert_eq!(
+        (row(&rows, &strict).tries, row(&rows, &strict).flaky),
+        (Some(1), false)
+    );
+    // The 429's Retry-After (1 s) is waited out, then the second try is up.
+    expect_row(&rows, &later, "up", "up on try 2 of 2 (flaky)");
+    let summary = page.summary().unwrap();
+    assert_eq!(summary.flaky, 2, "{summary:?}");
+    assert!(
+        page.text("#flaky").contains("flaky 2"),
+        "{}",
+        page.text("#flaky")
+    );
+    assert!(
+        summary.sum_ms >= 1_000.0,
+        "Retry-After not waited: {summary:?}"
+    );
+
+    // The list-wide Retries setting applies to lines without retries=.
+    let again = url(3, &format!("/cors/sequence/503-200?n=again{n}"));
+    page.type_into("#retries", "1").await;
+    let rows = check_rows(&page, &again).await;
+    expect_row(&rows, &again, "up", "up on try 2 of 2 (flaky)");
+    // And a site that keeps failing says how often it was tried.
+    let dead = url(4, &format!("/cors/status/500?n=dead{n}"));
+    let rows = check_rows(&page, &dead).await;
+    expect_row(&rows, &dead, "down", "failed 2 tries");
+    assert_eq!(page.summary().unwrap().flaky, 0);
+}
+
+#[wasm_bindgen_test]
+async fn rate_limits_and_bot_walls_have_their_own_words() {
+    let page = Page::mount().await;
+    let limited = url(0, "/cors/status/429/retry-after/30");
+    let cloudflare = url(1, "/cors/challenge/cloudflare");
+    let aws = url(2, "/cors/challenge/aws");
+    let vercel = url(3, "/cors/challenge/vercel");
+    let maintenance = url(4, "/cors/status/503/retry-after/5");
+    let rows = check_rows(
+        &page,
+        &format!("{limited}\n{cloudflare}\n{aws}\n{vercel}\n{maintenance}"),
+    )
+    .await;
+    expect_row(
+        &rows,
+        &limited,
+        "limited",
+        "rate-limited, retry after 30.00 s",
+    );
+    expect_row(
+        &rows,
+        &cloudflare,
+        "challenged",
+        "bot wall answered (Cloudflare)",
+    );
+    expect_row(&rows, &aws, "challenged", "(AWS WAF)");
+    // A wall's 429 is the wall, not a rate limit.
+    expect_row(&rows, &vercel, "challenged", "(Vercel)");
+    expect_row(
+        &rows,
+        &maintenance,
+        "limited",
+        "rate-limited or down for maintenance, retry after 5.00 s",
+    );
+    for outcome in ["limited", "challenged"] {
+        let chip = format!("button.chip[data-outcome={outcome}]");
+        assert!(page.text(&chip).contains(outcome), "{}", page.text(&chip));
+    }
+    page.click("button.chip[data-outcome=challenged]").await;
+    assert_eq!(shown_urls(&page), [&*cloudflare, &*aws, &*vercel]);
+    // Neither is the site failing: the tab title says nothing is down.
+    let title = web_sys::window().unwrap().document().unwrap().title();
+    assert!(!title.contains("down"), "{title}");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_body_is_never_guessed() {
+    let page = Page::mount().await;
+    let opaque = url(0, "/text/hello");
+    let rows = check_rows(&page, &format!("{opaque} contains=hello")).await;
+    expect_row(
+        &rows,
+        &opaque,
+        "reachable",
+        "the browser cannot read the body (CORS), so contains=hello was not checked",
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_option_makes_its_line_invalid_naming_the_option() {
+    let page = Page::mount().await;
+    let ok = url(0, "/cors/status/200");
+    let slow = url(1, "/cors/status/200?n=slow");
+    let regex = url(2, "/cors/status/200?n=regex");
+    let list = format!("{ok}\n{slow} slow=soon\n{regex} matches=\"a(\"\nretries=2\n");
+    let rows = check_rows(&page, &list).await;
+    assert_eq!(state_of(&rows, &ok), "up");
+    let bad = rows.iter().find(|r| r.line == 2).unwrap();
+    assert_eq!(bad.state, "invalid");
+    assert!(
+        bad.text
+            .contains("line 2: option 'slow': 'soon' is not a duration"),
+        "{bad:?}"
+    );
+    // The browser's own RegExp reads the pattern when the list is read.
+    let bad = rows.iter().find(|r| r.line == 3).unwrap();
+    assert_eq!(bad.state, "invalid");
+    assert!(
+        bad.text
+            .contains("line 3: option 'matches': Invalid regular expression"),
+        "{bad:?}"
+    );
+    let bad = rows.iter().find(|r| r.line == 4).unwrap();
+    assert!(bad.text.contains("options without a site"), "{bad:?}");
+    assert!(page.text("#summary").contains("invalid 3"));
+}
+
+#[wasm_bindgen_test]
+async fn a_share_link_carries_each_lines_options() {
+    let found = url(0, "/cors/text/Add%20to%20cart?n=share");
+    let slow = url(1, "/cors/delay/300?n=share");
+    let list = format!(
+        "# shop\n{found} contains=\"Add to cart\" not-contains=\"Out of stock\"\n\
+         {slow} slow=100ms retries=1 within=8KB\n"
+    );
+    let link = {
+        let page = Page::mount().await;
+        page.type_into("#list", &list).await;
+        page.click("#share").await;
+        page.value("#share-link")
+    };
+    let fragment = &link[link.find('#').unwrap()..];
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
+        .unwrap();
+    let page = Page::mount().await;
+    wait_for(&page, "#notice").await;
+    assert_eq!(page.value("#list"), list);
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    let rows = page.rows();
+    expect_row(&rows, &found, "up", "HTTP 200 OK");
+    expect_row(&rows, &slow, "slow", "over the 100 ms threshold");
 }

@@ -118,7 +118,7 @@ pub fn App() -> Html {
                     </ul>
                 }
             </section>
-            <SummaryBar tally={state.tally.clone()} run={state.run.clone()}
+            <SummaryBar tally={state.tally.clone()} flaky={state.flaky} run={state.run.clone()}
                 duplicates={state.duplicates} {comparison} read_ms={state.read_ms}
                 only={state.view.only.clone()} ontoggle={on_toggle} />
             if total > 0 {

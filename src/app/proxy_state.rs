@@ -59,8 +59,14 @@ impl ProxyState {
     }
 
     /// Where a run with `choice` and status rule `accept` goes, or why it
-    /// cannot run.
-    pub(super) fn route(&self, choice: ViaChoice, accept: &StatusRule) -> Result<Via, String> {
+    /// cannot run. `options`: the run uses per-site options, a slow
+    /// threshold or retries.
+    pub(super) fn route(
+        &self,
+        choice: ViaChoice,
+        accept: &StatusRule,
+        options: bool,
+    ) -> Result<Via, String> {
         match (choice, self) {
             (ViaChoice::Direct, _) => Ok(Via::Direct),
             // A proxy from before the rule travelled with the batch would judge
@@ -71,6 +77,16 @@ impl ProxyState {
                 Err(format!(
                     "Up if status: the proxy at {base} ({}) is older and judges every \
                      site by 200-399; update it, or check from this browser",
+                    health.version
+                ))
+            }
+            // Likewise a proxy from before per-site options would refuse the
+            // batch (or, for slow and retries, ignore them).
+            (_, ProxyState::Found(base, health)) if !health.limits.site_options && options => {
+                Err(format!(
+                    "Options: the proxy at {base} ({}) is older and does not take per-site \
+                     options (contains=, slow=, retries=…) or the Slow after and Retries \
+                     settings; update it, or check from this browser",
                     health.version
                 ))
             }
@@ -94,4 +110,42 @@ fn page_origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(site_options: bool) -> ProxyState {
+        let health = format!(
+            r#"{{"name":"upcheck-proxy","version":"0.1.0","limits":{{"max_urls":100,
+            "max_body_bytes":1000,"concurrency":8,"per_host":4,"global_concurrency":64,
+            "rate_per_minute":null,"rate_burst":5,"max_redirects":10,"min_timeout_ms":100,
+            "max_timeout_ms":120000,"insecure_allow_loopback":false,"honours_accept":true,
+            "site_options":{site_options}}}}}"#
+        );
+        ProxyState::Found(
+            "http://p.test".into(),
+            serde_json::from_str(&health).unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_older_proxy_is_not_sent_options_it_would_refuse() {
+        let rule = StatusRule::default();
+        let older = found(false);
+        for choice in [ViaChoice::Auto, ViaChoice::Proxy] {
+            let refused = older.route(choice, &rule, true).unwrap_err();
+            assert!(refused.starts_with("Options: the proxy at http://p.test"));
+            assert!(matches!(
+                older.route(choice, &rule, false),
+                Ok(Via::Proxy { .. })
+            ));
+            assert!(matches!(
+                found(true).route(choice, &rule, true),
+                Ok(Via::Proxy { .. })
+            ));
+        }
+        assert_eq!(older.route(ViaChoice::Direct, &rule, true), Ok(Via::Direct));
+    }
 }

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::time::Duration;
 use upcheck_core::parse::{lines, ParsedList};
-use upcheck_core::{ListParser, Outcome, Row};
+use upcheck_core::{ListParser, Outcome, Row, SiteOptions};
 use url::Url;
 use yew::prelude::*;
 
@@ -15,6 +15,7 @@ use super::proxy_state::ProxyState;
 use crate::model::{RunSettings, Settings};
 use crate::services::check::{now, CheckOptions};
 use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
+use crate::services::pattern;
 use crate::state::{Action, RunInfo, State};
 
 /// What the run hook hands the page.
@@ -45,6 +46,16 @@ struct Plan {
     via: Via,
 }
 
+/// True when a run asks for more than a status check: per-site options on
+/// some line, or a list-wide slow threshold or retries (an older proxy would
+/// refuse or ignore them).
+fn uses_options<'a>(
+    settings: &RunSettings,
+    mut lines: impl Iterator<Item = &'a SiteOptions>,
+) -> bool {
+    settings.slow_ms.is_some() || settings.retries > 0 || lines.any(|o| !o.is_empty())
+}
+
 /// Run control for `state`, with the list `text`, `settings` and what is known
 /// of the proxy; problems that stop a run go to `errors`.
 #[hook]
@@ -63,19 +74,27 @@ pub(super) fn use_runner(
         use_callback(
             (text, deps.clone()),
             move |(), (text, (settings, proxy_state))| {
-                let Some(plan) = plan(settings, proxy_state, &errors) else {
+                let Some(settings) = checked(settings, &errors) else {
                     return;
                 };
                 let (text, state, runner) = (text.clone(), state.clone(), runner.clone());
+                let (proxy_state, errors) = (proxy_state.clone(), errors.clone());
                 yew::platform::spawn_local(async move {
                     let read_start = now();
                     let list = Rc::new(read_list(&text).await);
                     let read_ms = now() - read_start;
+                    let options = list.valid().map(|(e, _)| &e.options);
+                    let Some(plan) = route(settings, &proxy_state, options, &errors) else {
+                        return;
+                    };
                     let jobs: Vec<Job> = list
                         .entries
                         .iter()
                         .enumerate()
-                        .filter_map(|(id, e)| Some(Job::new(id, e.target.as_ref().ok()?.clone())))
+                        .filter_map(|(id, e)| {
+                            let url = e.target.as_ref().ok()?.clone();
+                            Some(Job::new(id, url, e.options.clone()))
+                        })
                         .collect();
                     let key = list_key(list.valid().map(|(_, url)| url.as_str()));
                     let run = new_run(&runner, &plan, &jobs, true, key);
@@ -93,7 +112,7 @@ pub(super) fn use_runner(
     let recheck = {
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
         use_callback(deps, move |ids: Vec<usize>, (settings, proxy_state)| {
-            let Some(plan) = plan(settings, proxy_state, &errors) else {
+            let Some(settings) = checked(settings, &errors) else {
                 return;
             };
             let (jobs, key) = {
@@ -105,6 +124,10 @@ pub(super) fn use_runner(
             if jobs.is_empty() {
                 return;
             }
+            let options = jobs.iter().map(|j| &j.options);
+            let Some(plan) = route(settings, proxy_state, options, &errors) else {
+                return;
+            };
             let run = new_run(&runner, &plan, &jobs, false, key);
             let ids = jobs.iter().map(|j| j.id).collect();
             state.dispatch(Action::Recheck {
@@ -144,27 +167,35 @@ pub(super) fn use_runner(
     }
 }
 
-/// The plan for a run, or the reasons it cannot run (shown to the person).
-fn plan(
-    settings: &Settings,
+/// The settings for a run, or the reasons it cannot run (shown to the person).
+fn checked(settings: &Settings, errors: &UseStateHandle<Vec<String>>) -> Option<RunSettings> {
+    match settings.validate() {
+        Ok(settings) => Some(settings),
+        Err(e) => {
+            errors.set(e);
+            None
+        }
+    }
+}
+
+/// Where a run of sites with these `options` goes, or why it cannot run
+/// (shown to the person); clears earlier problems when it can.
+fn route<'a>(
+    settings: RunSettings,
     proxy_state: &ProxyState,
+    options: impl Iterator<Item = &'a SiteOptions>,
     errors: &UseStateHandle<Vec<String>>,
 ) -> Option<Plan> {
-    let checked = settings.validate().and_then(|settings| {
-        let via = proxy_state
-            .route(settings.via, &settings.accept)
-            .map_err(|e| vec![e])?;
-        Ok(Plan { settings, via })
-    });
-    match checked {
-        Ok(plan) => {
+    let needs_options = uses_options(&settings, options);
+    match proxy_state.route(settings.via, &settings.accept, needs_options) {
+        Ok(via) => {
             if !errors.is_empty() {
                 errors.set(Vec::new());
             }
-            Some(plan)
+            Some(Plan { settings, via })
         }
         Err(e) => {
-            errors.set(e);
+            errors.set(vec![e]);
             None
         }
     }
@@ -175,7 +206,11 @@ fn job(row: &Row) -> Option<Job> {
     if row.outcome() == Outcome::Invalid {
         return None;
     }
-    Some(Job::new(row.id, Url::parse(&row.url).ok()?))
+    Some(Job::new(
+        row.id,
+        Url::parse(&row.url).ok()?,
+        row.options.clone(),
+    ))
 }
 
 fn new_run(
@@ -210,8 +245,7 @@ fn launch(
     plan: Plan,
 ) {
     let opts = CheckOptions {
-        timeout: plan.settings.timeout,
-        accept: plan.settings.accept,
+        defaults: plan.settings.defaults(),
         page: page_url(),
     };
     let dispatcher = state.dispatcher();
@@ -234,7 +268,9 @@ fn launch(
 }
 
 /// Reads a pasted list, handing the main thread back every few milliseconds
-/// so a 10,000-line paste never blocks the page for one long task.
+/// so a 10,000-line paste never blocks the page for one long task. Regex
+/// options are read by the browser's engine here too: a bad pattern makes
+/// its line `invalid` like any other bad option.
 pub(super) async fn read_list(text: &str) -> ParsedList {
     const SLICE_MS: f64 = 8.0;
     let mut parser = ListParser::default();
@@ -246,7 +282,9 @@ pub(super) async fn read_list(text: &str) -> ParsedList {
             slice_start = now();
         }
     }
-    parser.finish()
+    let mut list = parser.finish();
+    pattern::check_list(&mut list, &pattern::validate);
+    list
 }
 
 /// Identifies a list by its normalised URLs, in order, to compare runs of the

@@ -110,6 +110,16 @@ pub(crate) fn Controls(props: &ControlsProps) -> Html {
                 <input id="accept" type="text" size="12" value={s.accept.clone()}
                     oninput={field(|s, v| s.accept = v)} />
             </label>
+            <label title="An answer slower than this is 'slow' (800ms, 2s; empty: never). A line's slow= overrides it.">
+                { "Slow after " }
+                <input id="slow" type="text" size="7" placeholder="never" value={s.slow_ms.clone()}
+                    oninput={field(|s, v| s.slow_ms = v)} />
+            </label>
+            <label title="Tries again after no answer, a 5xx or a 429 (0 to 5). A line's retries= overrides it.">
+                { "Retries " }
+                <input id="retries" type="number" min="0" max="5" step="1"
+                    value={s.retries.clone()} oninput={field(|s, v| s.retries = v)} />
+            </label>
             <label>{ "Check via " }
                 <select id="via" onchange={on_via}>{ options(s.via) }</select>
             </label>

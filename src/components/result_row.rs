@@ -41,6 +41,9 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
         let (cb, id) = (props.onrecheck.clone(), row.id);
         Callback::from(move |_: MouseEvent| cb.emit(id))
     };
+    let flaky = row.result().filter(|r| r.is_flaky());
+    let tries = row.result().map(|r| r.tries.to_string());
+    let options = (!row.options.is_empty()).then(|| row.options.to_syntax());
     let strip = (row.history.len() > 1).then(|| {
         let uptime = row.uptime().map(|u| format!("{:.0}%", u * 100.0)).unwrap_or_default();
         html! {
@@ -55,13 +58,25 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
     html! {
         <li class={classes!("row", state, row.stale.then_some("stale"))} data-url={row.url.clone()}
             data-state={state} data-line={row.line.to_string()}
-            data-stale={row.stale.then_some("true")}>
+            data-stale={row.stale.then_some("true")} data-tries={tries}
+            data-flaky={flaky.map(|_| "true")}>
             <span class="badge" title={state}>
                 <span class="icon" aria-hidden="true">{ outcome.icon() }</span>
                 { state }
             </span>
-            <span class="url" title={row.url.clone()}>{ &row.url }</span>
+            <span class="url" title={row.url.clone()}>
+                { &row.url }
+                if let Some(options) = options {
+                    <span class="opts">{ " " }{ options }</span>
+                }
+            </span>
             <span class="detail" title={detail.to_owned()}>
+                if let Some(r) = flaky {
+                    <span class="flaky-badge"
+                        title={format!("answered on try {} of {}", r.tries, r.max_tries)}>
+                        { "flaky" }
+                    </span>{ " " }
+                }
                 if row.stale && row.result().is_some() {
                     <span class="stale-note">{ "earlier result · " }</span>
                 }

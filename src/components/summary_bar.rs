@@ -11,6 +11,8 @@ use crate::state::{RunInfo, RunRecord};
 pub(crate) struct SummaryBarProps {
     /// Counts per outcome and the current run's sum of check times.
     pub(crate) tally: Tally,
+    /// Rows that passed only after a retry.
+    pub(crate) flaky: usize,
     /// The current or last run.
     pub(crate) run: Option<RunInfo>,
     /// Duplicates merged from the list.
@@ -49,11 +51,20 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
             </button>
         }
     });
+    let flaky = (props.flaky > 0).then(|| {
+        html! {
+            <span id="flaky" class="chip flaky" data-count={props.flaky.to_string()}
+                title="answered, but only after a retry: up on try 2 of 3 and the like">
+                <span aria-hidden="true">{ "⚠" }</span>
+                { format!(" flaky {}", props.flaky) }
+            </span>
+        }
+    });
     let Some(run) = &props.run else {
         return html! {
             <section id="summary" class="summary idle">
                 if t.total() > 0 {
-                    <div class="chips">{ for chips }</div>
+                    <div class="chips">{ for chips }{ for flaky }</div>
                     { "Greyed rows are results from an earlier visit; press Check to refresh them." }
                 } else {
                     { "Paste a list and press Check." }
@@ -103,8 +114,9 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
             data-done={done.to_string()} data-total={total.to_string()}
             data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
             data-sum-ms={format!("{:.0}", t.sum_ms)}
+            data-flaky={props.flaky.to_string()}
             data-read-ms={props.read_ms.map(|ms| format!("{ms:.1}"))}>
-            <div class="chips">{ for chips }</div>
+            <div class="chips">{ for chips }{ for flaky }</div>
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
             <div id="progress-text">{ format!("{done} / {total} done{notes}") }</div>
             <div id="timing">{ timing }</div>

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use upcheck_core::options::{Defaults, SiteOptions, MAX_RETRIES};
 use upcheck_core::{defaults, StatusRule};
 
 use super::Choice;
@@ -38,6 +39,12 @@ pub(crate) struct Settings {
     pub(crate) mode: Mode,
     /// Accepted statuses, e.g. `200-399` or `200-299,401`.
     pub(crate) accept: String,
+    /// The list-wide slow threshold as typed (`800`, `800ms`, `2s`); empty:
+    /// no threshold. A line's `slow=` overrides it.
+    pub(crate) slow_ms: String,
+    /// Retries after a failure, a 5xx or a 429 (text of the number field,
+    /// 0 to 5). A line's `retries=` overrides it.
+    pub(crate) retries: String,
     /// Where checks run.
     pub(crate) via: ViaChoice,
     /// Base URL of a proxy elsewhere; empty means this page's own server.
@@ -78,6 +85,8 @@ impl Default for Settings {
             timeout_s: (defaults::TIMEOUT_MS / 1_000).to_string(),
             mode: Mode::Concurrent,
             accept: StatusRule::default().to_string(),
+            slow_ms: String::new(),
+            retries: "0".into(),
             via: ViaChoice::Auto,
             proxy_url: String::new(),
             watch: false,
@@ -98,6 +107,10 @@ pub(crate) struct RunSettings {
     pub(crate) mode: Mode,
     /// Accepted statuses.
     pub(crate) accept: StatusRule,
+    /// The list-wide slow threshold, if any.
+    pub(crate) slow_ms: Option<u32>,
+    /// List-wide retries.
+    pub(crate) retries: u8,
     /// Where checks should run.
     pub(crate) via: ViaChoice,
     /// Watch interval, when watching.
@@ -140,6 +153,20 @@ impl Settings {
                 StatusRule::default()
             }
         };
+        // The same reading as the list's `slow=` and `retries=` options.
+        let mut list_wide = SiteOptions::default();
+        let slow = self.slow_ms.trim();
+        if !slow.is_empty() {
+            if let Err(e) = list_wide.set("slow", slow) {
+                errors.push(format!("Slow after: {}", e.reason));
+            }
+        }
+        let retries = self.retries.trim();
+        if !retries.is_empty() && list_wide.set("retries", retries).is_err() {
+            errors.push(format!(
+                "Retries: '{retries}' must be a whole number from 0 to {MAX_RETRIES}"
+            ));
+        }
         let watch_every = match self.watch_every_s.trim().parse::<f64>() {
             Ok(s) if (1.0..=86_400.0).contains(&s) => Some(Duration::from_secs_f64(s)),
             _ if !self.watch => None,
@@ -176,9 +203,23 @@ impl Settings {
             timeout,
             mode: self.mode,
             accept,
+            slow_ms: list_wide.slow_ms,
+            retries: list_wide.retries.unwrap_or(0),
             via: self.via,
             watch_every: watch_every.filter(|_| self.watch),
         })
+    }
+}
+
+impl RunSettings {
+    /// The list-wide defaults every site's options fall back on.
+    pub(crate) fn defaults(&self) -> Defaults {
+        Defaults {
+            accept: self.accept,
+            slow_ms: self.slow_ms,
+            timeout_ms: self.timeout.as_millis().try_into().unwrap_or(u32::MAX),
+            retries: self.retries,
+        }
     }
 }
 
@@ -195,6 +236,8 @@ mod tests {
             concurrency: "0".into(),
             timeout_s: "x".into(),
             accept: "2xx".into(),
+            slow_ms: "soon".into(),
+            retries: "9".into(),
             proxy_url: "ftp://p".into(),
             watch: true,
             watch_every_s: "0".into(),
@@ -205,6 +248,8 @@ mod tests {
             "Concurrency",
             "Timeout",
             "Accepted statuses",
+            "Slow after",
+            "Retries",
             "Proxy",
             "Watch every",
         ] {
@@ -221,6 +266,37 @@ mod tests {
     }
 
     #[test]
+    fn slow_and_retries_read_like_the_list_options() {
+        let plain = Settings::default().validate().unwrap();
+        assert_eq!((plain.slow_ms, plain.retries), (None, 0));
+        let set = Settings {
+            slow_ms: " 1.5s ".into(),
+            retries: "2".into(),
+            timeout_s: "4".into(),
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!((set.slow_ms, set.retries), (Some(1500), 2));
+        let d = set.defaults();
+        assert_eq!((d.slow_ms, d.retries, d.timeout_ms), (Some(1500), 2, 4000));
+        let ms = Settings {
+            slow_ms: "800".into(),
+            ..Settings::default()
+        };
+        assert_eq!(ms.validate().unwrap().slow_ms, Some(800));
+        let errors = Settings {
+            slow_ms: "0".into(),
+            retries: "-1".into(),
+            ..Settings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(errors[0].starts_with("Slow after: "), "{errors:?}");
+        assert!(errors[1].contains("'-1' must be a whole number from 0 to 5"));
+    }
+
+    #[test]
     fn settings_saved_by_an_older_page_still_load() {
         let old = r#"{"concurrency":"8","mode":"sequential","via":"direct"}"#;
         let s: Settings = serde_json::from_str(old).unwrap();
@@ -229,5 +305,8 @@ mod tests {
             ("8", Mode::Sequential, ViaChoice::Direct)
         );
         assert_eq!(s.timeout_s, Settings::default().timeout_s);
+        // Settings from before slow and retries existed: none, and 0.
+        let run = s.validate().unwrap();
+        assert_eq!((run.slow_ms, run.retries), (None, 0));
     }
 }

@@ -13,10 +13,10 @@ use std::rc::Rc;
 use url::Url;
 use yew::Callback;
 
-use super::check::{check, now, CheckOptions, StopSignal};
+use super::check::{check, now, CheckOptions, Pacer, StopSignal};
 use super::proxy::{self, BatchError};
-use upcheck_core::wire::CheckRequest;
-use upcheck_core::{CheckResult, Outcome};
+use upcheck_core::wire::{CheckRequest, Target};
+use upcheck_core::{CheckResult, Outcome, SiteOptions};
 
 /// One site to check.
 #[derive(Debug, Clone)]
@@ -25,12 +25,14 @@ pub(crate) struct Job {
     pub(crate) id: usize,
     /// What to fetch.
     pub(crate) url: Url,
+    /// What its line asked for (over the run's defaults).
+    pub(crate) options: SiteOptions,
 }
 
 impl Job {
-    /// Check `url` for row `id`.
-    pub(crate) fn new(id: usize, url: Url) -> Self {
-        Job { id, url }
+    /// Check `url` for row `id` with its line's `options`.
+    pub(crate) fn new(id: usize, url: Url, options: SiteOptions) -> Self {
+        Job { id, url, options }
     }
 }
 
@@ -65,10 +67,21 @@ async fn run_batch(
         for job in batch {
             batcher.push(EngineEvent::Checking(job.id));
         }
-        let mut request = CheckRequest::new(batch.iter().map(|j| j.url.to_string()).collect());
-        request.timeout_ms = opts.timeout.as_millis().try_into().unwrap_or(u32::MAX);
-        // The proxy decides each line with the person's rule: its line is final.
-        request.accept = Some(opts.accept.to_string());
+        let mut request = CheckRequest::new(Vec::new());
+        request.urls = batch
+            .iter()
+            .map(|j| Target {
+                url: j.url.to_string(),
+                options: j.options.clone(),
+            })
+            .collect();
+        let defaults = &opts.defaults;
+        request.timeout_ms = defaults.timeout_ms;
+        // The proxy decides each line with the person's rule and each site's
+        // options over the list-wide ones: its line is final.
+        request.accept = Some(defaults.accept.to_string());
+        request.slow_ms = defaults.slow_ms;
+        request.retries = defaults.retries;
         proxy::check_batch(base, &request, stop, |line| {
             let Some(job) = batch.get(line.index) else {
                 return; // not one of ours: ignore rather than misattribute
@@ -175,6 +188,7 @@ pub(crate) fn start(
         sink: on_events,
     });
     yew::platform::spawn_local(async move {
+        let pacer = &Pacer::new();
         let opts = &opts;
         let stop = &stop;
         let stopped = &stopped;
@@ -187,7 +201,8 @@ pub(crate) fn start(
                             CheckResult::bare(Outcome::Cancelled, "stopped before it started")
                         } else {
                             batcher.push(EngineEvent::Checking(job.id));
-                            check(&job.url, opts, stop).await
+                            let expect = job.options.resolve(&opts.defaults);
+                            check(&job.url, &expect, opts, pacer, stop).await
                         };
                         batcher.push(EngineEvent::Finished(job.id, result));
                     })

@@ -4,5 +4,6 @@
 pub(crate) mod browser;
 pub(crate) mod check;
 pub(crate) mod engine;
+pub(crate) mod pattern;
 pub(crate) mod proxy;
 pub(crate) mod storage;

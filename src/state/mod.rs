@@ -45,6 +45,8 @@ pub(crate) struct State {
     pub(crate) version: u64,
     /// Counts per outcome over all rows; `sum_ms` for the current run.
     pub(crate) tally: Tally,
+    /// Rows whose result is a flaky pass (answered, but only after a retry).
+    pub(crate) flaky: usize,
     /// The current or last run.
     pub(crate) run: Option<RunInfo>,
     /// Duplicates merged when the list was read.
@@ -64,6 +66,7 @@ impl PartialEq for State {
         Rc::ptr_eq(&self.rows, &other.rows)
             && self.version == other.version
             && self.tally == other.tally
+            && self.flaky == other.flaky
             && self.run == other.run
             && self.history == other.history
             && self.view == other.view
@@ -245,7 +248,10 @@ impl State {
             .enumerate()
             .map(|(id, entry)| {
                 Rc::new(match &entry.target {
-                    Ok(url) => Row::queued(id, entry.line, url.to_string()),
+                    Ok(url) => Row {
+                        options: entry.options.clone(),
+                        ..Row::queued(id, entry.line, url.to_string())
+                    },
                     Err(err) => {
                         let mut row = Row::queued(id, entry.line, entry.input.clone());
                         let detail = format!("line {}: {err}", entry.line);
@@ -264,6 +270,7 @@ impl State {
         self.rows = Rc::new(RefCell::new(rows));
         self.version += 1;
         self.tally = tally;
+        self.flaky = 0;
         self.duplicates = list.duplicates;
     }
 
@@ -306,6 +313,7 @@ impl State {
             tally.add(row.outcome());
         }
         self.tally = tally;
+        self.flaky = rows.iter().filter(|r| is_flaky(r)).count();
     }
 
     fn finish(&mut self, run: u64, wall_ms: f64) {
@@ -337,10 +345,17 @@ impl State {
             return;
         };
         let before = slot.outcome();
+        let was_flaky = is_flaky(slot);
         let mut row = (**slot).clone();
         change(&mut row);
         self.tally.change(before, row.outcome());
+        self.flaky = self.flaky + usize::from(is_flaky(&row)) - usize::from(was_flaky);
         *slot = Rc::new(row);
         self.version += 1;
     }
+}
+
+/// True when the row's result is a pass that needed more than one try.
+pub(crate) fn is_flaky(row: &Row) -> bool {
+    row.result().is_some_and(CheckResult::is_flaky)
 }

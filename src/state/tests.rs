@@ -140,3 +140,78 @@ fn a_site_going_down_and_up_again_is_two_transitions() {
     assert_eq!(row.history.len(), 4);
     assert_eq!(row.uptime(), Some(0.5));
 }
+
+#[test]
+fn rows_keep_their_lines_options_and_flaky_passes_are_counted() {
+    let list = Rc::new(parse_list(
+        "a.com contains=\"Add to cart\" slow=800ms\nb.com\nc.com retries=9\n",
+    ));
+    let s = Rc::new(State::default()).reduce(Action::Start {
+        run: run(1, Mode::Concurrent, true, 2),
+        list,
+        read_ms: 1.0,
+    });
+    {
+        let rows = s.rows.borrow();
+        assert_eq!(rows[0].options.contains, ["Add to cart"]);
+        assert_eq!(rows[0].options.slow_ms, Some(800));
+        assert!(rows[1].options.is_empty());
+        assert_eq!(rows[2].outcome(), Outcome::Invalid);
+        assert!(
+            rows[2].detail().starts_with("line 3: option 'retries': "),
+            "{}",
+            rows[2].detail()
+        );
+    }
+    let flaky = CheckResult {
+        tries: 2,
+        max_tries: 3,
+        ..result(Outcome::Up, 10.0)
+    };
+    let s = s.reduce(Action::Finished {
+        run: 1,
+        id: 0,
+        result: flaky,
+    });
+    let s = s.reduce(Action::Finished {
+        run: 1,
+        id: 1,
+        result: CheckResult {
+            tries: 3,
+            max_tries: 3,
+            ..result(Outcome::Down, 10.0)
+        },
+    });
+    // A failure after every try is not a flaky pass.
+    assert_eq!(s.flaky, 1);
+    // Checked again and up at once: no longer flaky.
+    let s = s.reduce(Action::Recheck {
+        run: run(2, Mode::Concurrent, false, 1),
+        ids: vec![0],
+    });
+    assert_eq!(s.flaky, 0, "a queued row is not flaky");
+    let s = s.reduce(Action::Finished {
+        run: 2,
+        id: 0,
+        result: result(Outcome::Slow, 900.0),
+    });
+    assert_eq!((s.flaky, s.tally.count(Outcome::Slow)), (0, 1));
+}
+
+#[test]
+fn results_saved_before_tries_existed_come_back() {
+    // What local storage held before this page knew about tries and options.
+    let old = r#"{"https://a.com/":{"result":{"outcome":"up","status":200,"latency_ms":12.5,
+        "busy_ms":13.0,"detail":"HTTP 200 OK","final_url":null},"history":["up","down"]}}"#;
+    let saved: HashMap<String, Saved> = serde_json::from_str(old).unwrap();
+    let s = Rc::new(State::default()).reduce(Action::Restore {
+        list: Rc::new(parse_list("a.com slow=1s")),
+        saved: Rc::new(saved),
+    });
+    let row = s.rows.borrow()[0].clone();
+    assert_eq!(row.outcome(), Outcome::Up);
+    assert_eq!(row.options.slow_ms, Some(1000));
+    let result = row.result().unwrap();
+    assert_eq!((result.tries, result.max_tries), (1, 1));
+    assert!(row.stale && s.flaky == 0);
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::check::batch::{self, Batch};
 use crate::check::{site, Checker, Params};
 use crate::error::AppError;
-use upcheck_core::wire::{CheckRequest, Health, Limits};
+use upcheck_core::wire::{CheckRequest, Health, Limits, API_VERSION};
 use upcheck_core::{defaults, StatusRule};
 
 /// What the handlers share.
@@ -28,6 +28,7 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
     Json(Health {
         name: "upcheck-proxy".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        api_version: API_VERSION,
         limits: state.limits.clone(),
     })
 }
@@ -76,6 +77,7 @@ pub async fn check(
             concurrency: limits.concurrency.max(1),
             write_stall: state.checker.write_stall(),
             ticket,
+            api_version: request.version,
         },
     );
     let mut response = Body::from_stream(lines).into_response();
@@ -103,6 +105,12 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Checks the whole request before anything streams, and makes each site's
 /// [`Params`]: its options over the list's defaults, regexes compiled.
 fn validate(request: &CheckRequest, limits: &Limits) -> Result<Vec<(String, Params)>, AppError> {
+    if !(1..=API_VERSION).contains(&request.version) {
+        return Err(AppError::BadField(format!(
+            "version: this proxy speaks API versions 1 to {API_VERSION}, not {}",
+            request.version
+        )));
+    }
     if request.urls.len() > limits.max_urls {
         return Err(AppError::TooManyUrls {
             got: request.urls.len(),

@@ -23,6 +23,7 @@ async fn health_names_the_proxy_and_its_limits() {
     let health: Health = serde_json::from_slice(&body).unwrap();
     assert_eq!(health.name, "upcheck-proxy");
     assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(health.api_version, upcheck_core::wire::API_VERSION);
     let limits = health.limits;
     assert_eq!(
         (limits.per_host, limits.max_urls, limits.concurrency),

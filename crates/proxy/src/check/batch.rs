@@ -24,6 +24,7 @@ use tokio::time::Instant;
 use super::clients::Ticket;
 use super::pace::Pace;
 use super::{line, Checker, Params};
+use upcheck_core::wire::CheckLine;
 
 /// Lines waiting in the channel for the body; beyond that, finished lines wait
 /// in the driver (at most the batch concurrency of them).
@@ -40,6 +41,9 @@ pub struct Batch {
     pub write_stall: Duration,
     /// The client's admission, held while the batch runs.
     pub ticket: Ticket,
+    /// The API version the client reads: a v1 client gets v1's outcome
+    /// words ([`upcheck_core::Outcome::in_v1`]).
+    pub api_version: u8,
 }
 
 /// Starts `batch` and returns the NDJSON body, one line per URL in completion
@@ -73,6 +77,7 @@ async fn drive(checker: Arc<Checker>, batch: Batch, tx: mpsc::Sender<Bytes>, cut
         concurrency,
         write_stall,
         ticket,
+        api_version,
     } = batch;
     let concurrency = concurrency.max(1);
     let permits = ticket.checks();
@@ -81,7 +86,7 @@ async fn drive(checker: Arc<Checker>, batch: Batch, tx: mpsc::Sender<Bytes>, cut
     let pace = Arc::new(Pace::default());
     // Dropping this (on any return) aborts every check still in flight, which
     // frees their slots.
-    let mut running = JoinSet::new();
+    let mut running: JoinSet<CheckLine> = JoinSet::new();
     let mut indices = HashMap::new();
     let mut unsent: VecDeque<Bytes> = VecDeque::new();
     // Since when finished lines have waited for the reader.
@@ -114,8 +119,11 @@ async fn drive(checker: Arc<Checker>, batch: Batch, tx: mpsc::Sender<Bytes>, cut
             }
             done = running.join_next_with_id(), if !running.is_empty() => {
                 let line = match done {
-                    Some(Ok((id, line))) => {
+                    Some(Ok((id, mut line))) => {
                         indices.remove(&id);
+                        if api_version < 2 {
+                            line.outcome = line.outcome.in_v1();
+                        }
                         line::encode(&line)
                     }
                     Some(Err(e)) => {

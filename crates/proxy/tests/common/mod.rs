@@ -43,7 +43,18 @@ pub fn loopback_config() -> Config {
 
 /// POSTs `body` to `/api/check` through the router, no socket; returns the
 /// status and every NDJSON line (or the error body as one value).
-pub async fn check(config: Config, body: Value) -> (StatusCode, Vec<Value>) {
+/// The body speaks the current API version (as the page does) unless it says
+/// `version` itself.
+pub async fn check(config: Config, mut body: Value) -> (StatusCode, Vec<Value>) {
+    if let Some(b) = body.as_object_mut() {
+        b.entry("version")
+            .or_insert(json!(upcheck_core::wire::API_VERSION));
+    }
+    check_as_sent(config, body).await
+}
+
+/// [`check`] without adding `version`: `body` goes as it is.
+pub async fn check_as_sent(config: Config, body: Value) -> (StatusCode, Vec<Value>) {
     let request = Request::post("/api/check")
         .header("content-type", "application/json")
         .body(Body::from(body.to_string()))

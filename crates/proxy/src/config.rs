@@ -31,6 +31,8 @@ pub const MAX_CHECKS_PER_CLIENT: usize = 256;
 pub const SLOT_WAIT: Duration = Duration::from_secs(60);
 /// How long a batch may wait for its reader to take the next line.
 pub const WRITE_STALL: Duration = Duration::from_secs(30);
+/// MiB all body reads together may hold (see `check/body.rs`).
+pub const BODY_MEMORY_MIB: usize = 256;
 
 /// Everything the proxy needs to know at start-up.
 ///
@@ -48,6 +50,10 @@ pub const WRITE_STALL: Duration = Duration::from_secs(30);
 /// - `write_stall` 30 s: a batch whose reader has taken nothing for this long
 ///   is ended and its checks stopped, so a client that stops reading holds no
 ///   shared capacity.
+/// - `body_memory_mib` 256: every body read (only for body assertions or a
+///   bot wall's page) reserves its cap and its decoder's worst case from
+///   this budget first, so 256 checks of a brotli bomb hold 256 MiB, not
+///   4 GiB.
 /// - `rate_per_minute` 60 with `rate_burst` 10 per client, and
 ///   `insecure_allow_loopback` off. Ports on the fetch standard's bad-port
 ///   list are refused whatever the settings.
@@ -85,6 +91,8 @@ pub struct Config {
     /// How long a batch may wait for its reader to take the next line before
     /// the stream is cut off and its remaining checks stopped.
     pub write_stall: Duration,
+    /// MiB all body reads together may hold; a read waits for its share.
+    pub body_memory_mib: usize,
     /// Take the client address for rate limiting from `X-Forwarded-For` (the
     /// entry the reverse proxy in front appended). Only behind such a proxy.
     pub trust_forwarded: bool,
@@ -124,6 +132,7 @@ impl Default for Config {
             max_checks_per_client: MAX_CHECKS_PER_CLIENT,
             slot_wait: SLOT_WAIT,
             write_stall: WRITE_STALL,
+            body_memory_mib: BODY_MEMORY_MIB,
             trust_forwarded: false,
             insecure_allow_loopback: false,
             extra_root_certs: Vec::new(),

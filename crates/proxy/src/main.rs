@@ -58,6 +58,10 @@ struct Args {
     /// Seconds a batch may wait for its reader to take data before it is cut off.
     #[arg(long, env = "UPCHECK_WRITE_STALL_SECS", default_value_t = config::WRITE_STALL.as_secs())]
     write_stall_secs: u64,
+    /// MiB all body reads together may hold (body assertions, bot-wall
+    /// pages); a read waits for its share.
+    #[arg(long, env = "UPCHECK_BODY_MEMORY_MIB", default_value_t = config::BODY_MEMORY_MIB)]
+    body_memory_mib: usize,
     /// Count clients by the last X-Forwarded-For entry (only behind a reverse
     /// proxy that sets it).
     #[arg(long, env = "UPCHECK_TRUST_FORWARDED")]
@@ -135,6 +139,7 @@ async fn main() {
         max_checks_per_client: args.max_checks_per_client,
         slot_wait: Duration::from_secs(args.slot_wait_secs.max(1)),
         write_stall: Duration::from_secs(args.write_stall_secs.max(1)),
+        body_memory_mib: args.body_memory_mib.max(1),
         insecure_allow_loopback: args.insecure_allow_loopback,
         public_hosts: args.public_hosts,
         max_connections: args.max_connections,

@@ -31,13 +31,15 @@ pub struct Learnt {
 }
 
 /// Learns what `status`, `headers` and (if needed) `body` say under
-/// `params`, reading the body before `deadline`. `Err` only when the
+/// `params`, reading the body (within its share of `memory`) before
+/// `deadline`. `Err` only when the
 /// deadline passed while reading.
 pub async fn learn(
     status: u16,
     headers: &HeaderMap,
     body: Incoming,
     params: &Params,
+    memory: &body::BodyMemory,
     deadline: &Deadline,
 ) -> Result<Learnt, Failure> {
     let header = |name: &str| {
@@ -75,7 +77,8 @@ pub async fn learn(
             ..Learnt::default()
         });
     }
-    let read = body::read_prefix(body, headers.get(CONTENT_ENCODING), cap, deadline).await?;
+    let read =
+        body::read_prefix(body, headers.get(CONTENT_ENCODING), cap, memory, deadline).await?;
     let wall = if sniff_cap > 0 {
         let page = read.as_ref().ok().map(|p| text(&p.bytes, sniff_cap));
         wall::detect(status, &header, page.as_deref())

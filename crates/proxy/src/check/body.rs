@@ -9,6 +9,12 @@
 //! or raw deflate as some servers send it) and `br` are decoded; any other
 //! coding leaves the body unreadable, with the reason. Reading runs under the
 //! try's deadline ([`Phase::Body`]).
+//!
+//! Every read first reserves what it may hold — its cap, a read buffer and
+//! its decoder's worst case — from one [`BodyMemory`] for the whole proxy,
+//! and holds it until it ends (SECURITY.md, "Proxy-wide memory for bodies").
+//! A read that cannot get its share waits, under the same deadline; so the
+//! bodies of every batch together never hold more than the budget.
 
 use async_compression::tokio::bufread::{BrotliDecoder, DeflateDecoder, GzipDecoder, ZlibDecoder};
 use futures_util::TryStreamExt;
@@ -17,6 +23,7 @@ use hyper::body::Incoming;
 use hyper::header::HeaderValue;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, BufReader};
 use tokio_util::io::StreamReader;
 
@@ -24,6 +31,63 @@ use super::{Deadline, Failure, Phase};
 
 /// Decoded bytes asked of the decoder per read.
 const READ_CHUNK: usize = 8 * 1024;
+
+/// What a gzip or deflate decoder may hold: a 32 KiB window, its tables and
+/// the input buffer, with room to spare.
+const INFLATE_KIB: u32 = 64;
+/// What a brotli decoder may hold: a window of up to 16 MiB (the stream
+/// chooses it), its tables and the input buffer.
+const BROTLI_KIB: u32 = 16 * 1024 + 256;
+
+/// The memory all body reads together may hold, in KiB: a read reserves its
+/// share before it reads ([`BodyMemory::reserve`]).
+#[derive(Debug, Clone)]
+pub struct BodyMemory {
+    kib: Arc<tokio::sync::Semaphore>,
+    total_kib: u32,
+}
+
+impl BodyMemory {
+    /// A budget of `mib` MiB (at least 1).
+    pub fn new(mib: usize) -> Self {
+        // Capped at 256 GiB, which fits any semaphore on any platform.
+        let total_kib = u32::try_from(mib.max(1).saturating_mul(1024))
+            .unwrap_or(u32::MAX)
+            .min(u32::MAX >> 4);
+        BodyMemory {
+            kib: Arc::new(tokio::sync::Semaphore::new(total_kib as usize)),
+            total_kib,
+        }
+    }
+
+    /// Waits for `kib` of the budget (the whole budget when `kib` is more),
+    /// held until the permit is dropped.
+    async fn reserve(&self, kib: u32) -> tokio::sync::OwnedSemaphorePermit {
+        let kib = kib.min(self.total_kib);
+        match self.kib.clone().acquire_many_owned(kib).await {
+            Ok(permit) => permit,
+            // The semaphore is never closed.
+            Err(_) => unreachable!("the body memory is never closed"),
+        }
+    }
+
+    /// KiB of the budget free now.
+    pub fn free_kib(&self) -> usize {
+        self.kib.available_permits()
+    }
+}
+
+/// What reading up to `cap` decoded bytes sent with `coding` may hold, in KiB.
+fn cost_kib(coding: Coding, cap: usize) -> u32 {
+    let held = cap.div_ceil(1024) + READ_CHUNK / 1024;
+    let held = u32::try_from(held).unwrap_or(u32::MAX);
+    let decoder = match coding {
+        Coding::Identity => 0,
+        Coding::Gzip | Coding::Deflate => INFLATE_KIB,
+        Coding::Brotli => BROTLI_KIB,
+    };
+    held.saturating_add(decoder)
+}
 
 /// The start of a body, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,13 +141,15 @@ fn coding(header: Option<&HeaderValue>) -> Result<Coding, String> {
 type Reader = Pin<Box<dyn AsyncRead + Send>>;
 
 /// Reads at most `cap` decoded bytes of `body`, sent with `encoding`, before
-/// `deadline`. `Ok(Err(reason))`: the body cannot be read (an unknown
-/// coding, broken compressed data, a connection that broke mid-body);
-/// `Err`: the deadline passed.
+/// `deadline`, holding its share of `memory` while it reads.
+/// `Ok(Err(reason))`: the body cannot be read (an unknown coding, broken
+/// compressed data, a connection that broke mid-body); `Err`: the deadline
+/// passed.
 pub async fn read_prefix(
     body: Incoming,
     encoding: Option<&HeaderValue>,
     cap: usize,
+    memory: &BodyMemory,
     deadline: &Deadline,
 ) -> Result<Result<Prefix, String>, Failure> {
     let coding = match coding(encoding) {
@@ -92,6 +158,7 @@ pub async fn read_prefix(
     };
     let raw = StreamReader::new(body.into_data_stream().map_err(io::Error::other));
     let work = async move {
+        let _held = memory.reserve(cost_kib(coding, cap)).await;
         let mut reader = decoder(raw, coding).await.map_err(|e| describe(&e))?;
         read_capped(&mut reader, cap, deadline).await
     };
@@ -233,6 +300,46 @@ mod tests {
         d.shutdown().await.unwrap();
         let got = decode(Coding::Deflate, d.into_inner(), 1 << 20).await;
         assert_eq!((got.bytes, got.complete), (plain, true));
+    }
+
+    #[test]
+    fn a_read_reserves_its_cap_and_its_decoder_s_worst_case() {
+        assert_eq!(cost_kib(Coding::Identity, 64 * 1024), 64 + 8);
+        assert_eq!(cost_kib(Coding::Gzip, 64 * 1024), 64 + 8 + 64);
+        assert_eq!(cost_kib(Coding::Deflate, 1), 1 + 8 + 64);
+        assert_eq!(
+            cost_kib(Coding::Brotli, 1 << 20),
+            1024 + 8 + 16 * 1024 + 256
+        );
+    }
+
+    #[tokio::test]
+    async fn reads_wait_for_their_share_and_one_too_big_takes_the_whole_budget() {
+        use std::time::Duration;
+        let memory = BodyMemory::new(1);
+        assert_eq!(memory.free_kib(), 1024);
+        let first = memory.reserve(700).await;
+        assert_eq!(memory.free_kib(), 324);
+        // The second does not fit until the first gives its share back.
+        let second = memory.reserve(500);
+        tokio::pin!(second);
+        let waited = tokio::time::timeout(Duration::from_millis(50), &mut second).await;
+        assert!(waited.is_err(), "reserved past the budget");
+        drop(first);
+        let second = second.await;
+        assert_eq!(memory.free_kib(), 524);
+        drop(second);
+        // A brotli read's share is more than this whole budget: it takes all
+        // of it rather than waiting for ever.
+        let all = tokio::time::timeout(
+            Duration::from_secs(1),
+            memory.reserve(cost_kib(Coding::Brotli, 1024)),
+        )
+        .await
+        .expect("a share bigger than the budget takes the budget");
+        assert_eq!(memory.free_kib(), 0);
+        drop(all);
+        assert_eq!(memory.free_kib(), 1024);
     }
 
     #[tokio::test]

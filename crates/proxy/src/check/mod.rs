@@ -175,6 +175,7 @@ pub struct Checker {
     clients: clients::Clients,
     trust_forwarded: bool,
     write_stall: Duration,
+    body_memory: body::BodyMemory,
 }
 
 impl Checker {
@@ -197,6 +198,7 @@ impl Checker {
             ),
             trust_forwarded: config.trust_forwarded,
             write_stall: config.write_stall,
+            body_memory: body::BodyMemory::new(config.body_memory_mib),
         }
     }
 
@@ -432,7 +434,7 @@ impl Checker {
         let learnt = if followed || retried_as_get {
             None
         } else {
-            Some(answer::learn(status, &headers, body, params, deadline).await?)
+            Some(answer::learn(status, &headers, body, params, &self.body_memory, deadline).await?)
         };
         Ok(Fetched {
             head,

@@ -16,7 +16,7 @@ use yew::Callback;
 use super::check::{check, now, CheckOptions, Pacer, StopSignal};
 use super::proxy::{self, BatchError};
 use upcheck_core::wire::{CheckRequest, Target};
-use upcheck_core::{CheckResult, Outcome, SiteOptions};
+use upcheck_core::{CheckResult, Outcome, SiteOptions, Span};
 
 /// One site to check.
 #[derive(Debug, Clone)]
@@ -51,8 +51,10 @@ pub(crate) enum EngineEvent {
 }
 
 /// One streamed proxy batch: rows go `checking` together, each finishes as
-/// its line arrives; rows the batch never reached say why.
+/// its line arrives; rows the batch never reached say why. `run_start` is the
+/// run's `now()`, for each result's [`Span`].
 async fn run_batch(
+    run_start: f64,
     base: &str,
     batch: &[Job],
     opts: &CheckOptions,
@@ -82,12 +84,23 @@ async fn run_batch(
         request.accept = Some(defaults.accept.to_string());
         request.slow_ms = defaults.slow_ms;
         request.retries = defaults.retries;
+        let sent = now() - run_start;
         proxy::check_batch(base, &request, stop, |line| {
             let Some(job) = batch.get(line.index) else {
                 return; // not one of ours: ignore rather than misattribute
             };
             if std::mem::take(&mut pending[line.index]) {
-                batcher.push(EngineEvent::Finished(job.id, CheckResult::from(line)));
+                // The proxy streams lines in completion order and says how
+                // long each check took, not when it began: the end is when
+                // the line arrived, the start that end less the proxy's total
+                // (late by the line's trip, so an estimate), and never before
+                // this batch was sent.
+                let arrived = now() - run_start;
+                let total = line.timings_ms.total as f64;
+                let span = Span::before(arrived, total);
+                let mut result = CheckResult::from(line);
+                result.span = Some(Span::new(span.started_ms.max(sent), arrived));
+                batcher.push(EngineEvent::Finished(job.id, result));
             }
         })
         .await
@@ -201,8 +214,13 @@ pub(crate) fn start(
                             CheckResult::bare(Outcome::Cancelled, "stopped before it started")
                         } else {
                             batcher.push(EngineEvent::Checking(job.id));
+                            // The slot is this check's from here until it
+                            // returns: its bar in the run's waterfall.
+                            let began = now() - started;
                             let expect = job.options.resolve(&opts.defaults);
-                            check(&job.url, &expect, opts, pacer, stop).await
+                            let mut result = check(&job.url, &expect, opts, pacer, stop).await;
+                            result.span = Some(Span::new(began, now() - started));
+                            result
                         };
                         batcher.push(EngineEvent::Finished(job.id, result));
                     })
@@ -211,7 +229,7 @@ pub(crate) fn start(
             Via::Proxy { base, max_urls } => {
                 let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
                 for batch in jobs.chunks(per_batch) {
-                    run_batch(&base, batch, opts, stop, stopped, batcher).await;
+                    run_batch(started, &base, batch, opts, stop, stopped, batcher).await;
                 }
             }
         }

@@ -38,7 +38,7 @@ pub mod wire;
 pub use options::{Expect, SiteOptions};
 pub use outcome::Outcome;
 pub use parse::{parse_list, Entry, InputError, ListParser, ParsedList};
-pub use result::{Answer, BodyCheck, CheckResult, Seen};
+pub use result::{Answer, BodyCheck, CheckResult, Seen, Span};
 pub use row::{Progress, Row};
 pub use status::StatusRule;
 pub use summary::Tally;

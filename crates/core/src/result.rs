@@ -311,6 +311,47 @@ pub struct CheckResult {
     /// kept in local storage (it would not fit for long lists).
     #[serde(skip)]
     pub proxy: Option<Arc<CheckLine>>,
+    /// When the check started and ended, relative to its run's start: the
+    /// run's waterfall. Set by the engine that ran it (`None` for a result no
+    /// check produced, or one restored from an earlier visit: its run is gone).
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// Start and end of one check, in milliseconds since its run started.
+///
+/// In direct mode both are measured where the check takes and gives back its
+/// slot. Through the proxy the page only sees a line arrive, in completion
+/// order: `ended_ms` is that arrival and `started_ms` is estimated as
+/// `ended_ms` minus the proxy's own total for the check ([`Span::before`]),
+/// so it is late by the line's trip from the proxy, never early.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    /// Milliseconds from the run's start to the check's start.
+    pub started_ms: f64,
+    /// Milliseconds from the run's start to the check's end.
+    pub ended_ms: f64,
+}
+
+impl Span {
+    /// A span measured at both ends (an end before its start is clamped).
+    pub fn new(started_ms: f64, ended_ms: f64) -> Self {
+        Span {
+            started_ms: started_ms.max(0.0),
+            ended_ms: ended_ms.max(started_ms).max(0.0),
+        }
+    }
+
+    /// A span known by its end and length (a proxy line: arrival and total),
+    /// never starting before the run did.
+    pub fn before(ended_ms: f64, length_ms: f64) -> Self {
+        Span::new((ended_ms - length_ms.max(0.0)).max(0.0), ended_ms)
+    }
+
+    /// Its length in milliseconds.
+    pub fn length_ms(&self) -> f64 {
+        self.ended_ms - self.started_ms
+    }
 }
 
 fn one() -> u32 {
@@ -330,6 +371,7 @@ impl CheckResult {
             tries: 1,
             max_tries: 1,
             proxy: None,
+            span: None,
         }
     }
 
@@ -433,6 +475,8 @@ impl From<CheckLine> for CheckResult {
             tries: line.tries,
             max_tries: line.max_tries,
             proxy: Some(Arc::new(line)),
+            // The engine knows when the line arrived; it sets this.
+            span: None,
         }
     }
 }
@@ -634,5 +678,16 @@ mod tests {
         assert_eq!(result.outcome, Outcome::Down);
         assert_eq!(result.status, Some(404));
         assert!(result.proxy.is_none());
+        assert!(result.span.is_none());
+    }
+
+    #[test]
+    fn a_span_from_an_arrival_never_starts_before_the_run() {
+        let span = Span::before(1_000.0, 300.0);
+        assert_eq!((span.started_ms, span.ended_ms), (700.0, 1_000.0));
+        // A check the proxy timed longer than the page has been running.
+        let early = Span::before(100.0, 300.0);
+        assert_eq!((early.started_ms, early.ended_ms), (0.0, 100.0));
+        assert_eq!(Span::new(50.0, 20.0).length_ms(), 0.0);
     }
 }

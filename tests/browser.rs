@@ -1203,3 +1203,307 @@ async fn a_share_link_carries_each_lines_options() {
     expect_row(&rows, &found, "up", "HTTP 200 OK");
     expect_row(&rows, &slow, "slow", "over the 100 ms threshold");
 }
+
+// The waterfall: one bar per check on the run's clock.
+
+/// A bar of the waterfall as the page draws it.
+#[derive(Debug, serde::Deserialize)]
+struct WfBar {
+    id: usize,
+    start: f64,
+    end: f64,
+    outcome: String,
+    count: usize,
+    title: String,
+}
+
+const BARS_JS: &str =
+    "return [...document.querySelectorAll('#waterfall-chart g.bar')].map(g => ({ \
+    id: +g.dataset.id, start: +g.dataset.startMs, end: +g.dataset.endMs, \
+    outcome: g.dataset.outcome, count: +g.dataset.count, \
+    title: g.querySelector('title').textContent }));";
+
+fn bars() -> Vec<WfBar> {
+    read(BARS_JS)
+}
+
+/// Most bars in flight at once, counted from what is drawn (a bar that ends
+/// as another starts handed its slot over).
+fn most_at_once(bars: &[WfBar]) -> usize {
+    let mut events: Vec<(f64, i32)> = bars
+        .iter()
+        .flat_map(|b| [(b.start, 1), (b.end, -1)])
+        .collect();
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in events {
+        now += step;
+        most = most.max(now);
+    }
+    most as usize
+}
+
+/// Runs a script in the page for its side effects.
+fn run_js(script: &str) {
+    js_sys::Function::new_no_args(script)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_of_a_concurrent_run_never_overlaps_past_the_limit() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..6)
+        .map(|i| url(i, &format!("/cors/delay/300?n={i}")))
+        .collect();
+    page.type_into("#concurrency", "2").await;
+    page.check(&list.join("\n")).await;
+    let drawn = bars();
+    assert_eq!(
+        drawn.iter().map(|b| b.id).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4, 5],
+        "one bar per site, in list order: {drawn:?}"
+    );
+    assert_eq!(
+        most_at_once(&drawn),
+        2,
+        "two at a time, never more: {drawn:?}"
+    );
+    assert_eq!(
+        page.attr("#waterfall-chart", "data-max-overlap").as_deref(),
+        Some("2")
+    );
+    assert_eq!(
+        page.attr("#waterfall-chart", "data-limit").as_deref(),
+        Some("2")
+    );
+    for (bar, site) in drawn.iter().zip(&list) {
+        assert!(bar.end - bar.start >= 250.0, "a 300 ms check: {bar:?}");
+        assert!(
+            bar.title.starts_with(&format!("{site}: up")),
+            "the title names the site and its outcome: {bar:?}"
+        );
+    }
+    let summary = page.text("#waterfall-summary");
+    assert!(
+        summary.contains("at most 2 in flight at once (limit 2)"),
+        "{summary}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_of_one_at_a_time_is_a_staircase_beside_the_wall() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..4)
+        .map(|i| url(i, &format!("/cors/delay/150?n={i}")))
+        .collect();
+    page.choose("#mode", "sequential").await;
+    page.check(&list.join("\n")).await;
+    let mut drawn = bars();
+    assert_eq!(drawn.len(), 4, "{drawn:?}");
+    drawn.sort_by(|a, b| a.start.total_cmp(&b.start));
+    for pair in drawn.windows(2) {
+        assert!(
+            pair[1].start >= pair[0].end,
+            "one at a time: each starts after the last ended: {drawn:?}"
+        );
+    }
+    assert_eq!(most_at_once(&drawn), 1);
+
+    page.choose("#mode", "concurrent").await;
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    let figures = read::<Vec<(String, String, usize)>>(
+        "return [...document.querySelectorAll('#compare-charts figure')].map(f => \
+         [f.dataset.mode, f.querySelector('svg').dataset.maxOverlap, \
+          f.querySelectorAll('rect.bar').length]);",
+    );
+    assert_eq!(
+        figures,
+        [
+            ("sequential".to_owned(), "1".to_owned(), 4),
+            ("concurrent".to_owned(), "4".to_owned(), 4),
+        ],
+        "the staircase beside the wall"
+    );
+    // One time scale: the concurrent run's last bar ends far left of the
+    // sequential run's.
+    let ends = read::<Vec<f64>>(
+        "return [...document.querySelectorAll('#compare-charts svg')].map(s => \
+         Math.max(...[...s.querySelectorAll('rect.bar')].map(r => +r.getAttribute('x') + +r.getAttribute('width'))));",
+    );
+    assert!(ends[1] < ends[0] * 0.6, "right edges {ends:?}");
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_follows_the_lists_filter_and_sort() {
+    let page = Page::mount().await;
+    let b = url(0, "/cors/status/200?b");
+    let missing = url(1, "/cors/status/404");
+    let a = url(2, "/cors/status/200?a");
+    page.check(&format!("{b}\n{missing}\n{a}\nftp://x.example/"))
+        .await;
+    let titles = || -> Vec<String> {
+        bars()
+            .into_iter()
+            .map(|b| b.title.split(": ").next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles(),
+        [&*b, &*missing, &*a],
+        "the invalid line was never timed"
+    );
+
+    page.click("button.chip[data-outcome=down]").await;
+    let drawn = bars();
+    assert_eq!(drawn.len(), 1, "{drawn:?}");
+    assert_eq!(drawn[0].outcome, "down");
+    assert!(
+        page.text("#waterfall-summary")
+            .contains("1 of 3 checks shown"),
+        "{}",
+        page.text("#waterfall-summary")
+    );
+    page.click("button.chip[data-outcome=down]").await;
+
+    page.choose("#sort", "url").await;
+    let order: Vec<String> = shown_urls(&page)
+        .into_iter()
+        .filter(|u| u.starts_with("http"))
+        .collect();
+    assert_eq!(titles(), order, "bars in the list's order");
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_bars_are_read_and_lead_to_their_rows() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..3)
+        .map(|i| url(i, &format!("/cors/status/200?n={i}")))
+        .collect();
+    page.check(&list.join("\n")).await;
+    // Focus names the site visibly, beyond the SVG title.
+    run_js("document.querySelector('#waterfall-chart g.bar').focus();");
+    page.settle().await;
+    let caption = page.text("#waterfall-caption");
+    assert!(
+        caption.starts_with(&format!("{}: up", list[0])),
+        "{caption}"
+    );
+    // Arrow keys move between bars; only the current one is in the tab order.
+    run_js(
+        "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', \
+         { key: 'ArrowDown', bubbles: true }));",
+    );
+    page.settle().await;
+    let focused = read::<Option<String>>(
+        "return document.activeElement && document.activeElement.dataset.id || null;",
+    );
+    assert_eq!(focused.as_deref(), Some("1"));
+    assert!(page.text("#waterfall-caption").starts_with(&list[1]));
+    let tabbable = read::<usize>(
+        "return document.querySelectorAll('#waterfall-chart g.bar[tabindex=\"0\"]').length;",
+    );
+    assert_eq!(tabbable, 1);
+    // Enter shows the bar's row: marked, and focused for the keyboard.
+    run_js(
+        "document.activeElement.dispatchEvent(new KeyboardEvent('keydown', \
+         { key: 'Enter', bubbles: true }));",
+    );
+    page.settle().await;
+    page.settle().await;
+    let chosen = page.find(&format!("li.row[data-url='{}']", list[1]));
+    assert!(chosen.class_name().split(' ').any(|c| c == "selected"));
+    assert_eq!(
+        chosen.get_attribute("aria-current").as_deref(),
+        Some("true")
+    );
+    let active = read::<Option<String>>(
+        "return document.activeElement && document.activeElement.dataset.url || null;",
+    );
+    assert_eq!(active.as_deref(), Some(list[1].as_str()));
+    // A click does the same.
+    run_js(
+        "document.querySelector('#waterfall-chart g.bar[data-id=\"2\"]')\
+         .dispatchEvent(new MouseEvent('click', { bubbles: true }));",
+    );
+    page.settle().await;
+    page.settle().await;
+    assert!(page
+        .find(&format!("li.row[data-url='{}']", list[2]))
+        .class_name()
+        .split(' ')
+        .any(|c| c == "selected"));
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_exports_a_standalone_svg_with_one_rect_per_site() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..5)
+        .map(|i| url(i, &format!("/cors/status/200?n={i}")))
+        .collect();
+    page.check(&format!(
+        "{}\n{}",
+        list.join("\n"),
+        url(0, "/cors/status/503")
+    ))
+    .await;
+    // Keep what the page offers for download instead of saving it.
+    run_js(
+        "window.__saved = []; const make = URL.createObjectURL; \
+         URL.createObjectURL = b => { window.__saved.push(b); return make.call(URL, b); };",
+    );
+    page.click("#export-waterfall").await;
+    let text = wasm_bindgen_futures::JsFuture::from(
+        js_sys::Function::new_no_args("return window.__saved[0].text();")
+            .call0(&wasm_bindgen::JsValue::NULL)
+            .unwrap()
+            .dyn_into::<js_sys::Promise>()
+            .unwrap(),
+    )
+    .await
+    .unwrap()
+    .as_string()
+    .unwrap();
+    run_js("delete URL.createObjectURL;");
+    assert!(
+        text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{text}"
+    );
+    assert_eq!(text.matches("<rect class=\"bar ").count(), 6, "{text}");
+    assert!(text.contains("<rect class=\"bar down\""), "{text}");
+    assert!(!text.contains("var(--"), "styles inline: {text}");
+    let broken = js_sys::Function::new_with_args(
+        "t",
+        "return !!new DOMParser().parseFromString(t, 'image/svg+xml').querySelector('parsererror');",
+    )
+    .call1(&wasm_bindgen::JsValue::NULL, &text.clone().into())
+    .unwrap();
+    assert_eq!(broken.as_bool(), Some(false), "well-formed XML: {text}");
+}
+
+#[wasm_bindgen_test]
+async fn waterfall_of_a_thousand_sites_draws_a_bounded_number_of_lanes() {
+    let page = Page::mount().await;
+    page.type_into("#concurrency", "32").await;
+    let list: Vec<String> = (0..1_000)
+        .map(|i| url(i, &format!("/cors/status/200?n={i}")))
+        .collect();
+    page.type_into("#list", &list.join("\n")).await;
+    page.click("#check").await;
+    page.wait_done(Duration::from_secs(120)).await;
+    let drawn = bars();
+    assert_eq!(
+        page.attr("#waterfall-chart", "data-bars").as_deref(),
+        Some("1000")
+    );
+    assert!(drawn.len() <= 120, "{} lanes", drawn.len());
+    assert_eq!(drawn.iter().map(|b| b.count).sum::<usize>(), 1_000);
+    assert!(most_at_once(&drawn) >= 1);
+    let overlap: usize = page
+        .attr("#waterfall-chart", "data-max-overlap")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=32).contains(&overlap), "{overlap}");
+}

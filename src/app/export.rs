@@ -6,7 +6,7 @@ use upcheck_core::Row;
 use yew::prelude::*;
 
 use super::notice::Notice;
-use crate::model::{Export, ExportFormat};
+use crate::model::{waterfall, Export, ExportFormat};
 use crate::services::browser;
 use crate::state::State;
 
@@ -20,6 +20,8 @@ pub(super) struct ExportHandle {
     pub(super) on_download: Callback<()>,
     /// Copy it to the clipboard.
     pub(super) on_copy: Callback<()>,
+    /// Save the waterfall of the rows shown as a standalone SVG file.
+    pub(super) on_waterfall: Callback<()>,
 }
 
 #[hook]
@@ -32,7 +34,7 @@ pub(super) fn use_export(
     let on_export = {
         let (export, rows) = (export.setter(), state.rows.clone());
         use_callback(
-            (state.version, shown),
+            (state.version, shown.clone()),
             move |format: ExportFormat, (_, shown)| {
                 let rows = rows.borrow();
                 let picked: Vec<&Row> = shown
@@ -72,7 +74,28 @@ pub(super) fn use_export(
             }
         })
     };
+    let on_waterfall = {
+        let (notice, rows) = (notice.setter(), state.rows.clone());
+        let limit = state.run.as_ref().and_then(|r| r.limit());
+        use_callback(
+            (state.version, shown, limit),
+            move |(), (_, shown, limit)| {
+                let rows = rows.borrow();
+                let bars = waterfall::bars(&rows, shown.iter().copied());
+                let url = |id: u32| {
+                    rows.get(id as usize)
+                        .map_or(String::new(), |r| r.url.clone())
+                };
+                let svg = waterfall::svg(&bars, url, *limit);
+                if let Err(why) = browser::download("upcheck-waterfall.svg", "image/svg+xml", &svg)
+                {
+                    notice.set(Notice::error(why));
+                }
+            },
+        )
+    };
     ExportHandle {
+        on_waterfall,
         export: (*export).clone(),
         on_export,
         on_download,

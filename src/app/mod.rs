@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::components::{
     Announcer, Controls, ExportPanel, ListInput, ListTools, Results, SharedListChoice, SummaryBar,
-    Toolbar,
+    Toolbar, Waterfall,
 };
 use crate::model::Settings;
 use crate::services::{browser, storage};
@@ -78,6 +78,15 @@ pub fn App() -> Html {
         )
     };
     let export = use_export(&state, shown.clone(), &notice);
+    // The row a waterfall bar was chosen for, and how many choices so far.
+    let selected = use_state(|| None::<(usize, u64)>);
+    let on_select = {
+        let selected = selected.clone();
+        use_callback(*selected, move |id: usize, now| {
+            let count = now.map_or(0, |(_, n)| n + 1);
+            selected.set(Some((id, count)));
+        })
+    };
 
     use_keyboard(run.start.clone(), run.stop.clone());
     use_title(&state);
@@ -121,11 +130,13 @@ pub fn App() -> Html {
             <SummaryBar tally={state.tally.clone()} flaky={state.flaky} run={state.run.clone()}
                 duplicates={state.duplicates} {comparison} read_ms={state.read_ms}
                 only={state.view.only.clone()} ontoggle={on_toggle} />
+            <Waterfall rows={state.rows.clone()} shown={shown.clone()} version={state.version}
+                run={state.run.clone()} onselect={on_select} onexport={export.on_waterfall} />
             if total > 0 {
                 <Toolbar view={state.view.clone()} onchange={on_view} shown={shown.len()} {total} />
             }
             <Results rows={state.rows.clone()} shown={shown.clone()} version={state.version}
-                can_recheck={!running} onrecheck={run.recheck_one} />
+                can_recheck={!running} onrecheck={run.recheck_one} selected={*selected} />
             if total > 0 {
                 <ExportPanel export={export.export} onexport={export.on_export}
                     ondownload={export.on_download} oncopy={export.on_copy} />

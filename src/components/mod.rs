@@ -10,6 +10,7 @@ mod results;
 mod row_details;
 mod summary_bar;
 mod toolbar;
+mod waterfall;
 
 pub(crate) use controls::Controls;
 use elapsed::Elapsed;
@@ -21,3 +22,5 @@ pub(crate) use results::Results;
 use row_details::RowDetails;
 pub(crate) use summary_bar::{Announcer, SummaryBar};
 pub(crate) use toolbar::Toolbar;
+use waterfall::RunChart;
+pub(crate) use waterfall::Waterfall;

@@ -16,6 +16,9 @@ pub(crate) struct ResultRowProps {
     pub(crate) can_recheck: bool,
     /// Re-check this row (called with its id).
     pub(crate) onrecheck: Callback<usize>,
+    /// True for the row a waterfall bar was chosen for: marked and focusable.
+    #[prop_or_default]
+    pub(crate) selected: bool,
 }
 
 impl PartialEq for ResultRowProps {
@@ -23,6 +26,7 @@ impl PartialEq for ResultRowProps {
         Rc::ptr_eq(&self.row, &other.row)
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
+            && self.selected == other.selected
     }
 }
 
@@ -56,7 +60,9 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
         }
     });
     html! {
-        <li class={classes!("row", state, row.stale.then_some("stale"))} data-url={row.url.clone()}
+        <li class={classes!("row", state, row.stale.then_some("stale"), props.selected.then_some("selected"))}
+            data-url={row.url.clone()} data-id={row.id.to_string()}
+            tabindex={props.selected.then_some("-1")} aria-current={props.selected.then_some("true")}
             data-state={state} data-line={row.line.to_string()}
             data-stale={row.stale.then_some("true")} data-tries={tries}
             data-flaky={flaky.map(|_| "true")}>

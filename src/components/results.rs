@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -27,6 +28,10 @@ pub(crate) struct ResultsProps {
     pub(crate) can_recheck: bool,
     /// Re-check one row.
     pub(crate) onrecheck: Callback<usize>,
+    /// The row to bring into view and mark (a waterfall bar was chosen),
+    /// with a count that changes on every choice so choosing again scrolls again.
+    #[prop_or_default]
+    pub(crate) selected: Option<(usize, u64)>,
 }
 
 impl PartialEq for ResultsProps {
@@ -36,6 +41,7 @@ impl PartialEq for ResultsProps {
             && self.version == other.version
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
+            && self.selected == other.selected
     }
 }
 
@@ -44,12 +50,43 @@ impl PartialEq for ResultsProps {
 pub(crate) fn Results(props: &ResultsProps) -> Html {
     let viewport = use_node_ref();
     let window = use_state(|| (0.0_f64, 800.0_f64)); // (scroll top, viewport height)
+    {
+        // A chosen row: in a virtual list, scroll its window there first so
+        // the row is rendered; then bring it into view and focus it.
+        let (viewport, window, shown) = (viewport.clone(), window.clone(), props.shown.clone());
+        use_effect_with(props.selected, move |selected| {
+            if let Some((id, _)) = *selected {
+                if let (Some(el), Some(at)) = (
+                    viewport.cast::<Element>(),
+                    shown.iter().position(|&s| s == id),
+                ) {
+                    let height = f64::from(el.client_height());
+                    let top = (at as f64 * ROW_PX - height / 2.0).max(0.0);
+                    el.set_scroll_top(top as i32);
+                    window.set((f64::from(el.scroll_top()), height));
+                }
+                // After the render that puts the row in the page.
+                gloo_timers::callback::Timeout::new(0, move || {
+                    let row = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.query_selector(&format!("li.row[data-id='{id}']")).ok())
+                        .flatten();
+                    if let Some(row) = row {
+                        row.scroll_into_view();
+                        let _ = row.unchecked_ref::<web_sys::HtmlElement>().focus();
+                    }
+                })
+                .forget();
+            }
+        });
+    }
     let all = props.rows.borrow();
     let rows: Vec<&Rc<Row>> = props.shown.iter().filter_map(|&id| all.get(id)).collect();
+    let chosen = props.selected.map(|(id, _)| id);
     let row = |r: &&Rc<Row>| {
         html! {
             <ResultRow key={r.id} row={(*r).clone()} can_recheck={props.can_recheck}
-                onrecheck={props.onrecheck.clone()} />
+                onrecheck={props.onrecheck.clone()} selected={chosen == Some(r.id)} />
         }
     };
     if rows.is_empty() && !all.is_empty() {

@@ -2,7 +2,7 @@ use upcheck_core::summary::{format_ms, speedup};
 use upcheck_core::{Outcome, Tally};
 use yew::prelude::*;
 
-use super::Elapsed;
+use super::{Elapsed, RunChart};
 use crate::model::Mode;
 use crate::state::{RunInfo, RunRecord};
 
@@ -133,7 +133,8 @@ struct ComparisonProps {
     conc: RunRecord,
 }
 
-/// The same list run one at a time and concurrently, in numbers.
+/// The same list run one at a time and concurrently, in numbers and as two
+/// waterfalls on one time scale: the staircase beside the wall.
 #[component]
 fn Comparison(props: &ComparisonProps) -> Html {
     let row = |r: &RunRecord| {
@@ -153,7 +154,21 @@ fn Comparison(props: &ComparisonProps) -> Html {
         }
     };
     let gain = props.seq.wall_ms / props.conc.wall_ms.max(1.0);
+    let scale = props.seq.wall_ms.max(props.conc.wall_ms);
+    let chart = |r: &RunRecord| {
+        let (mode, label) = match r.mode {
+            Mode::Concurrent => (
+                "concurrent",
+                format!("concurrent ({})", mode_text(r.mode, r.concurrency)),
+            ),
+            Mode::Sequential => ("sequential", "one at a time".to_owned()),
+        };
+        html! {
+            <RunChart bars={r.bars.clone()} {scale} mode={mode} label={label} limit={r.limit()} />
+        }
+    };
     html! {
+        <>
         <table id="compare" class="compare">
             <caption>{ format!("Same list, both ways: concurrent finished {gain:.1}× sooner") }</caption>
             <thead><tr>
@@ -163,6 +178,8 @@ fn Comparison(props: &ComparisonProps) -> Html {
             </tr></thead>
             <tbody>{ row(&props.seq) }{ row(&props.conc) }</tbody>
         </table>
+        <div id="compare-charts" class="compare-charts">{ chart(&props.seq) }{ chart(&props.conc) }</div>
+        </>
     }
 }
 

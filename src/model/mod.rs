@@ -5,6 +5,7 @@ mod choice;
 mod export;
 mod settings;
 mod view;
+pub(crate) mod waterfall;
 
 pub(crate) use choice::Choice;
 pub(crate) use export::{Export, ExportFormat};

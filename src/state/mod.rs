@@ -14,6 +14,7 @@ use upcheck_core::parse::ParsedList;
 use upcheck_core::{CheckResult, Outcome, Progress, Row, Tally};
 use yew::Reducible;
 
+use crate::model::waterfall::{self, Bar};
 use crate::model::{Mode, View};
 use crate::services::storage::Saved;
 
@@ -190,6 +191,7 @@ impl State {
             }
             Action::Recheck { run, ids } => {
                 next.tally.sum_ms = 0.0;
+                next.forget_spans(&ids);
                 for id in ids {
                     next.update(id, |row| {
                         row.progress = Progress::Queued;
@@ -331,10 +333,33 @@ impl State {
                 list_key: info.list_key,
                 via_proxy: info.via_proxy,
                 stopped: self.tally.count(Outcome::Cancelled) > 0,
+                bars: {
+                    let rows = self.rows.borrow();
+                    Rc::new(waterfall::bars(&rows, 0..rows.len()))
+                },
             };
             self.history.push(record);
             if self.history.len() > HISTORY {
                 self.history.remove(0);
+            }
+        }
+    }
+
+    /// A re-check is a new run with its own clock: the rows it leaves alone
+    /// keep their results but drop their place in the old run's waterfall.
+    fn forget_spans(&mut self, rechecked: &[usize]) {
+        let mut keep = vec![false; self.rows.borrow().len()];
+        for &id in rechecked {
+            if let Some(k) = keep.get_mut(id) {
+                *k = true;
+            }
+        }
+        let mut rows = self.rows.borrow_mut();
+        for (slot, rechecked) in rows.iter_mut().zip(keep) {
+            if !rechecked && Bar::of(slot).is_some() {
+                if let Progress::Done(result) = &mut Rc::make_mut(slot).progress {
+                    result.span = None;
+                }
             }
         }
     }

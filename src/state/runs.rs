@@ -1,5 +1,8 @@
 //! Runs: the one going on, and the record of finished ones.
 
+use std::rc::Rc;
+
+use crate::model::waterfall::Bar;
 use crate::model::Mode;
 
 /// One run: the whole list, or a re-check of some rows.
@@ -25,6 +28,30 @@ pub(crate) struct RunInfo {
     pub(crate) wall_ms: Option<f64>,
 }
 
+impl RunInfo {
+    /// Most checks the page lets run at once, when the page sets it.
+    pub(crate) fn limit(&self) -> Option<u32> {
+        limit(self.mode, self.concurrency, self.via_proxy)
+    }
+}
+
+impl RunRecord {
+    /// Most checks the page let run at once, when the page set it.
+    pub(crate) fn limit(&self) -> Option<u32> {
+        limit(self.mode, self.concurrency, self.via_proxy)
+    }
+}
+
+/// One at a time is one; a concurrent run through the proxy is bounded by
+/// the proxy's own limits, which the page does not choose.
+fn limit(mode: Mode, concurrency: u32, via_proxy: bool) -> Option<u32> {
+    match (mode, via_proxy) {
+        (Mode::Sequential, _) => Some(1),
+        (Mode::Concurrent, false) => Some(concurrency),
+        (Mode::Concurrent, true) => None,
+    }
+}
+
 /// A finished whole-list run, kept to compare modes on the same list.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RunRecord {
@@ -44,4 +71,7 @@ pub(crate) struct RunRecord {
     pub(crate) via_proxy: bool,
     /// Whether the person stopped it.
     pub(crate) stopped: bool,
+    /// Each timed site's start and end, in list order: its waterfall, drawn
+    /// beside the other mode's on the same time scale.
+    pub(crate) bars: Rc<Vec<Bar>>,
 }

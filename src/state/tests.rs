@@ -215,3 +215,43 @@ fn results_saved_before_tries_existed_come_back() {
     assert_eq!((result.tries, result.max_tries), (1, 1));
     assert!(row.stale && s.flaky == 0);
 }
+
+#[test]
+fn a_run_record_keeps_each_sites_bar_and_a_recheck_starts_a_new_clock() {
+    let timed = |outcome, start: f64, end: f64| CheckResult {
+        span: Some(upcheck_core::Span::new(start, end)),
+        ..result(outcome, end - start)
+    };
+    let list = Rc::new(parse_list("a.com\nb.com\nftp://c"));
+    let mut s = Rc::new(State::default()).reduce(Action::Start {
+        run: run(1, Mode::Sequential, true, 2),
+        list,
+        read_ms: 1.0,
+    });
+    for (id, start, end) in [(0, 0.0, 10.0), (1, 10.0, 30.0)] {
+        s = s.reduce(Action::Finished {
+            run: 1,
+            id,
+            result: timed(Outcome::Up, start, end),
+        });
+    }
+    let s = s.reduce(Action::RunDone {
+        run: 1,
+        wall_ms: 31.0,
+    });
+    let bars = &s.history[0].bars;
+    assert_eq!(bars.len(), 2, "the invalid line was never timed");
+    assert_eq!((bars[1].id, bars[1].start, bars[1].end), (1, 10.0, 30.0));
+
+    let s = s.reduce(Action::Recheck {
+        run: run(2, Mode::Concurrent, false, 1),
+        ids: vec![1],
+    });
+    let rows = s.rows.borrow();
+    assert_eq!(rows[0].outcome(), Outcome::Up, "the result stays");
+    assert!(
+        rows[0].result().unwrap().span.is_none(),
+        "but not on the new run's clock"
+    );
+    assert_eq!(s.history[0].bars.len(), 2, "the record keeps its bars");
+}

@@ -55,6 +55,10 @@ struct Layout {
     /// one-site lane.
     words: Vec<(String, Option<Timings>)>,
     scale: f64,
+    /// Checks in flight per column of the strip.
+    columns: Vec<u32>,
+    /// Most checks in flight at once.
+    most: usize,
 }
 
 impl Layout {
@@ -95,6 +99,8 @@ impl Layout {
             .collect();
         let scale = f64::from(all.iter().map(|b| b.end).fold(0.0, f32::max)).max(1.0);
         Layout {
+            columns: wf::in_flight(&all, 200, scale),
+            most: wf::max_overlap(&all),
             all,
             shown,
             lanes,
@@ -118,8 +124,7 @@ fn phase_words(t: &Timings) -> String {
 
 /// A step line of checks in flight over time, and the limit, above the bars:
 /// with a limit of 16 the strip never rises above its dashed line.
-fn strip(all: &[Bar], scale: f64, limit: Option<u32>) -> Html {
-    let columns = wf::in_flight(all, 200, scale);
+fn strip(columns: &[u32], limit: Option<u32>) -> Html {
     let peak = columns.iter().copied().max().unwrap_or(0);
     let top = f64::from(peak.max(limit.unwrap_or(1)).max(1));
     let step = WIDTH / columns.len() as f64;
@@ -323,17 +328,17 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
         <section id="waterfall" class="waterfall" aria-labelledby="waterfall-title">
             <h2 id="waterfall-title">{ "Waterfall" }</h2>
             <p id="waterfall-summary" class="hint">
-                { wf::summary(&layout.all, limit) }
+                { wf::summary(&layout.all, layout.most, limit) }
                 { for notes.iter().map(|n| html! { <>{ " · " }{ n }</> }) }
             </p>
             <svg id="waterfall-chart" viewBox={format!("0 0 {WIDTH} {height:.0}")}
                 role="list" aria-label="Waterfall: one bar per check, start to end; arrow keys move between bars"
                 aria-describedby="waterfall-summary"
                 data-bars={layout.shown.len().to_string()} data-lanes={n.to_string()}
-                data-max-overlap={wf::max_overlap(&layout.all).to_string()}
+                data-max-overlap={layout.most.to_string()}
                 data-limit={limit.map(|l| l.to_string())}
                 {onkeydown}>
-                { strip(&layout.all, layout.scale, limit) }
+                { strip(&layout.columns, limit) }
                 { axis(layout.scale, STRIP + 2.0) }
                 { for bars }
             </svg>
@@ -395,12 +400,17 @@ pub(crate) fn RunChart(props: &RunChartProps) -> Html {
         }
     });
     let end = f64::from(props.bars.iter().map(|b| b.end).fold(0.0, f32::max));
-    let words = format!("{}: {}", props.label, wf::summary(&props.bars, props.limit));
+    let most = wf::max_overlap(&props.bars);
+    let words = format!(
+        "{}: {}",
+        props.label,
+        wf::summary(&props.bars, most, props.limit)
+    );
     html! {
         <figure class="run-chart" data-mode={props.mode.clone()}>
             <figcaption>{ format!("{} · {}", props.label, format_ms(end)) }</figcaption>
             <svg viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img" aria-label={words}
-                data-max-overlap={wf::max_overlap(&props.bars).to_string()}>
+                data-max-overlap={most.to_string()}>
                 { for bars }
                 <line class="end" x1={format!("{:.1}", x(end as f32))} x2={format!("{:.1}", x(end as f32))}
                     y1="0" y2={format!("{height:.0}")} />

@@ -161,13 +161,13 @@ pub(crate) fn describe(url: &str, bar: &Bar) -> String {
     )
 }
 
-/// One sentence for a whole chart, for those who cannot see it.
-pub(crate) fn summary(bars: &[Bar], limit: Option<u32>) -> String {
+/// One sentence for a whole chart, for those who cannot see it (`most`:
+/// its [`max_overlap`], worked out once by the caller).
+pub(crate) fn summary(bars: &[Bar], most: usize, limit: Option<u32>) -> String {
     if bars.is_empty() {
         return "No finished checks to draw yet.".to_owned();
     }
     let end = bars.iter().map(|b| b.end).fold(0.0, f32::max);
-    let most = max_overlap(bars);
     let limit = limit.map(|l| format!(" (limit {l})")).unwrap_or_default();
     format!(
         "{} checks over {}: {}; at most {most} in flight at once{limit}.",
@@ -232,7 +232,7 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>)
          width=\"{WIDTH}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\
          <title>Upcheck waterfall</title><desc>{}</desc>\
          <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
-        escape(&summary(bars, limit))
+        escape(&summary(bars, max_overlap(bars), limit))
     );
     let columns = in_flight(bars, 250, scale);
     let peak = f64::from(
@@ -362,7 +362,7 @@ mod tests {
             bar(0, 0.0, 100.0, Outcome::Up),
             bar(1, 0.0, 300.0, Outcome::Down),
         ];
-        let text = summary(&bars, Some(16));
+        let text = summary(&bars, max_overlap(&bars), Some(16));
         assert!(text.starts_with("2 checks over"), "{text}");
         assert!(text.contains("1 up, 1 down"), "{text}");
         assert!(

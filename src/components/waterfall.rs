@@ -128,7 +128,7 @@ fn strip(columns: &[u32], limit: Option<u32>) -> Html {
     let peak = columns.iter().copied().max().unwrap_or(0);
     let top = f64::from(peak.max(limit.unwrap_or(1)).max(1));
     let step = WIDTH / columns.len() as f64;
-    let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 6.0);
+    let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 14.0);
     let mut d = format!("M0 {STRIP}");
     for (i, n) in columns.iter().enumerate() {
         let y = y(*n);

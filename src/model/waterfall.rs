@@ -246,7 +246,7 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>)
     let step = WIDTH / columns.len() as f64;
     let mut path = format!("M0 {STRIP}");
     for (i, n) in columns.iter().enumerate() {
-        let y = STRIP - f64::from(*n) / peak * (STRIP - 4.0);
+        let y = STRIP - f64::from(*n) / peak * (STRIP - 14.0);
         let _ = write!(
             path,
             " L{:.1} {y:.1} L{:.1} {y:.1}",
@@ -259,7 +259,7 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>)
         "<path d=\"{path} L{WIDTH} {STRIP} Z\" fill=\"#0969da\" fill-opacity=\"0.3\"/>"
     );
     if let Some(l) = limit {
-        let y = STRIP - f64::from(l) / peak * (STRIP - 4.0);
+        let y = STRIP - f64::from(l) / peak * (STRIP - 14.0);
         let _ = write!(
             out,
             "<line x1=\"0\" x2=\"{WIDTH}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \

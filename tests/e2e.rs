@@ -700,6 +700,96 @@ async fn verdicts_through_the_proxy(browser: Browser) -> Result<(), Failure> {
     verdicts(browser, Via::Proxy).await
 }
 
+/// The waterfall's bars as drawn: `[row id, start ms, end ms, phases drawn]`.
+const WATERFALL_JS: &str = "return [...document.querySelectorAll('#waterfall-chart g.bar')].map(g => \
+    [+g.dataset.id, +g.dataset.startMs, +g.dataset.endMs, g.querySelectorAll('rect.phase').length]);";
+
+/// After a run, the waterfall draws one bar per checked row with no more in
+/// flight at once than the limit, and clicking a bar brings its row into view,
+/// marked. Through the proxy the bars carry the proxy's phases.
+async fn waterfall(browser: Browser, via: Via) -> Result<(), Failure> {
+    let (fixture, _site, page) = start(browser, 8, via).await?;
+    // Distinct URLs (the query), or the browser's cache lock serialises them.
+    let lines: Vec<String> = (0..9)
+        .map(|i| fixture.url(i, &format!("/cors/delay/300?n={i}")))
+        .collect();
+    page.select("#mode", "concurrent").await?;
+    page.set_field("#concurrency", "3").await?;
+    let (_, rows) = check_list(&page, &lines).await?;
+    let shown = describe(&rows);
+    assert!(rows.iter().all(|r| r.state == "up"), "{browser}:\n{shown}");
+    let value = page
+        .eval("reading the waterfall", WATERFALL_JS, vec![])
+        .await?;
+    let bars: Vec<(usize, f64, f64, usize)> =
+        serde_json::from_value(value).map_err(|e| page_failure(browser, &e))?;
+    assert_eq!(
+        bars.len(),
+        rows.len(),
+        "{browser}: one bar per row: {bars:?}"
+    );
+    let ids: Vec<usize> = bars.iter().map(|b| b.0).collect();
+    assert_eq!(ids, (0..9).collect::<Vec<_>>(), "{browser}: in list order");
+    let mut events: Vec<(f64, i32)> = bars.iter().flat_map(|b| [(b.1, 1), (b.2, -1)]).collect();
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut most) = (0, 0);
+    for (_, step) in events {
+        now += step;
+        most = most.max(now);
+    }
+    match via {
+        // The page's own limit holds, and it was used.
+        Via::Browser => assert!(
+            (2..=3).contains(&most),
+            "{browser}: {most} bars overlap at most: {bars:?}"
+        ),
+        // The proxy's start is an estimate; its phases are measured.
+        Via::Proxy => assert!(
+            bars.iter().all(|b| b.3 > 0),
+            "{browser}: every bar shows the proxy's phases: {bars:?}"
+        ),
+    }
+    // A bar leads to its row: scrolled into view and marked.
+    page.click("#waterfall-chart g.bar[data-id='7'] rect.span")
+        .await?;
+    let row = lines[7].clone();
+    let seen = format!(
+        "(() => {{ const r = document.querySelector(\"li.row[data-url='{row}']\"); \
+         if (!r || !r.classList.contains('selected')) return false; \
+         const b = r.getBoundingClientRect(); \
+         return b.top >= 0 && b.bottom <= window.innerHeight; }})()"
+    );
+    page.wait_for("waiting for the bar's row to be shown", RUN_LIMIT, &seen)
+        .await?;
+    let caption = page
+        .eval(
+            "reading the waterfall's summary",
+            "return document.querySelector('#waterfall-summary').innerText;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        caption.as_str().unwrap_or("").starts_with("9 checks over"),
+        "{browser}: {caption}"
+    );
+    assert_no_policy_violations(browser, &page).await?;
+    let shot = artifact(&format!("waterfall-{}-{}.png", via.id(), browser.id()));
+    page.screenshot(&shot).await?;
+    page.close().await
+}
+
+fn page_failure(browser: Browser, e: &dyn std::fmt::Display) -> Failure {
+    Failure::new(browser, "reading the waterfall", e)
+}
+
+async fn waterfall_after_a_concurrent_run(browser: Browser) -> Result<(), Failure> {
+    waterfall(browser, Via::Browser).await
+}
+
+async fn waterfall_through_the_proxy(browser: Browser) -> Result<(), Failure> {
+    waterfall(browser, Via::Proxy).await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -718,6 +808,8 @@ macro_rules! scenarios_in {
                 a_watched_site_goes_down_and_comes_back,
                 verdicts_in_direct_mode,
                 verdicts_through_the_proxy,
+                waterfall_after_a_concurrent_run,
+                waterfall_through_the_proxy,
             );
         }
     };

@@ -1,3 +1,4 @@
+use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
 use std::rc::Rc;
 use upcheck_core::summary::format_ms;
@@ -13,6 +14,8 @@ use crate::state::RunInfo;
 /// Lanes drawn at most: past this, consecutive sites share a lane, so a
 /// 10,000-site run draws as few elements as a 120-site one.
 const MOST_LANES: usize = 120;
+/// Milliseconds between redraws while a run goes.
+const LIVE_MS: u32 = 250;
 /// Room under the strip for the time axis.
 const AXIS: f64 = 18.0;
 
@@ -153,7 +156,7 @@ fn strip(columns: &[u32], limit: Option<u32>) -> Html {
 }
 
 /// Ticks every 1, 2 or 5 × 10ⁿ ms, at most six.
-fn axis(scale: f64, y: f64) -> Html {
+fn axis(scale: f64, y: f64, bottom: f64) -> Html {
     let step = [1.0, 2.0, 5.0]
         .iter()
         .flat_map(|m| (0..7).map(move |e| m * 10_f64.powi(e)))
@@ -165,7 +168,7 @@ fn axis(scale: f64, y: f64) -> Html {
         let anchor = if i == 0 { "start" } else { "middle" };
         html! {
             <>
-                <line class="tick" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{y:.1}")} y2="100%" />
+                <line class="tick" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{y:.1}")} y2={format!("{bottom:.0}")} />
                 <text x={format!("{x:.1}")} y={format!("{:.1}", y + 12.0)} text-anchor={anchor}>{ format_ms(t) }</text>
             </>
         }
@@ -178,17 +181,37 @@ fn axis(scale: f64, y: f64) -> Html {
 /// between one at a time (a staircase) and all at once (a wall), drawn.
 #[component]
 pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
-    let active = use_state(|| 0_usize);
-    let caption = use_state(|| None::<String>);
+    let active = use_state_eq(|| 0_usize);
+    let caption = use_state_eq(|| None::<String>);
+    // While a run goes, redraw at most every LIVE_MS rather than with every
+    // frame's results: the page's main thread also reads the checks' answers,
+    // and on a loaded machine WebKit's checks ran into their deadlines more
+    // often while the chart was redrawn 60 times a second.
+    let running = props.run.as_ref().is_some_and(|r| r.wall_ms.is_none());
+    let drawn = use_state_eq(|| props.version);
+    let latest = use_mut_ref(|| props.version);
+    *latest.borrow_mut() = props.version;
+    {
+        let (drawn, latest) = (drawn.clone(), latest.clone());
+        use_effect_with(
+            (*drawn == props.version, running),
+            move |&(current, running)| {
+                let timer = (running && !current)
+                    .then(|| Timeout::new(LIVE_MS, move || drawn.set(*latest.borrow())));
+                move || drop(timer)
+            },
+        );
+    }
+    let version = if running { *drawn } else { props.version };
     let layout = {
-        let rows = props.rows.clone();
+        let (rows, shown) = (props.rows.clone(), props.shown.clone());
         use_memo(
             (
-                props.version,
-                props.shown.clone(),
+                version,
+                (!running).then(|| props.shown.clone()),
                 Rc::as_ptr(&props.rows) as usize,
             ),
-            move |(_, shown, _)| Layout::new(&rows.borrow(), shown),
+            move |_| Layout::new(&rows.borrow(), &shown),
         )
     };
     let Some(run) = &props.run else {
@@ -339,7 +362,7 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
                 data-limit={limit.map(|l| l.to_string())}
                 {onkeydown}>
                 { strip(&layout.columns, limit) }
-                { axis(layout.scale, STRIP + 2.0) }
+                { axis(layout.scale, STRIP + 2.0, height) }
                 { for bars }
             </svg>
             <p id="waterfall-caption" class="caption">{ (*caption).clone().unwrap_or_else(|| hint.to_owned()) }</p>

@@ -76,7 +76,7 @@ pub(super) fn use_export(
     };
     let on_waterfall = {
         let (notice, rows) = (notice.setter(), state.rows.clone());
-        let limit = state.run.as_ref().and_then(|r| r.limit());
+        let limit = state.run.as_ref().map_or(1, |r| r.limit());
         use_callback(
             (state.version, shown, limit),
             move |(), (_, shown, limit)| {

@@ -93,6 +93,7 @@ impl ProxyState {
             (_, ProxyState::Found(base, health)) => Ok(Via::Proxy {
                 base: base.clone(),
                 max_urls: health.limits.max_urls,
+                in_flight: health.limits.batch_in_flight(),
             }),
             (ViaChoice::Auto, _) => Ok(Via::Direct),
             (ViaChoice::Proxy, ProxyState::Probing(base)) => Err(format!(

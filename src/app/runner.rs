@@ -12,7 +12,7 @@ use url::Url;
 use yew::prelude::*;
 
 use super::proxy_state::ProxyState;
-use crate::model::{RunSettings, Settings};
+use crate::model::{Mode, RunSettings, Settings};
 use crate::services::check::{now, CheckOptions};
 use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
 use crate::services::pattern;
@@ -222,10 +222,18 @@ fn new_run(
 ) -> RunInfo {
     let mut r = runner.borrow_mut();
     r.next_run += 1;
+    // Through the proxy a concurrent run is bounded by the proxy's limits,
+    // not by the page's field.
+    let concurrency = match (&plan.via, plan.settings.mode) {
+        (Via::Proxy { in_flight, .. }, Mode::Concurrent) => {
+            u32::try_from(*in_flight).unwrap_or(u32::MAX)
+        }
+        _ => plan.settings.concurrency,
+    };
     RunInfo {
         id: r.next_run,
         mode: plan.settings.mode,
-        concurrency: plan.settings.concurrency,
+        concurrency,
         via_proxy: matches!(plan.via, Via::Proxy { .. }),
         sites: jobs.len(),
         whole_list,
@@ -252,7 +260,11 @@ fn launch(
     let id = run.id;
     let on_events = Callback::from(move |events: Vec<EngineEvent>| {
         let actions = events.into_iter().map(|event| match event {
-            EngineEvent::Checking(row) => Action::Checking { run: id, id: row },
+            EngineEvent::Checking { id: row, since_ms } => Action::Checking {
+                run: id,
+                id: row,
+                since_ms,
+            },
             EngineEvent::Finished(row, result) => Action::Finished {
                 run: id,
                 id: row,

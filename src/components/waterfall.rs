@@ -1,4 +1,4 @@
-use gloo_timers::callback::Timeout;
+use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
 use upcheck_core::summary::format_ms;
@@ -9,6 +9,7 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::model::waterfall::{self as wf, Bar, Lane, STRIP, WIDTH};
+use crate::services::check::now;
 use crate::state::RunInfo;
 
 /// Lanes drawn at most: past this, consecutive sites share a lane, so a
@@ -47,6 +48,14 @@ impl PartialEq for WaterfallProps {
     }
 }
 
+/// When the chart's layout is worked out again: while a run goes, on the
+/// clock; after it, when a row or the view changes.
+#[derive(PartialEq)]
+enum Redraw {
+    Live(u64, u64),
+    Settled(u64, usize),
+}
+
 /// What one render draws, worked out once per change of the rows or view.
 struct Layout {
     /// Every timed check of the run (the scale and the in-flight strip).
@@ -65,9 +74,19 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(rows: &[Rc<Row>], shown_ids: &[usize]) -> Layout {
-        let all = wf::bars(rows, 0..rows.len());
-        let shown = wf::bars(rows, shown_ids.iter().copied());
+    /// `now_ms`: the run's clock while it goes (checks in flight drawn to
+    /// it), `None` once it is over.
+    fn new(rows: &[Rc<Row>], shown_ids: &[usize], now_ms: Option<f64>) -> Layout {
+        let (all, shown) = match now_ms {
+            Some(now) => (
+                wf::live_bars(rows, 0..rows.len(), now),
+                wf::live_bars(rows, shown_ids.iter().copied(), now),
+            ),
+            None => (
+                wf::bars(rows, 0..rows.len()),
+                wf::bars(rows, shown_ids.iter().copied()),
+            ),
+        };
         let lanes = wf::lanes(&shown, MOST_LANES);
         let url = |id: u32| rows.get(id as usize).map_or("", |r| r.url.as_str());
         let words = lanes
@@ -127,9 +146,9 @@ fn phase_words(t: &Timings) -> String {
 
 /// A step line of checks in flight over time, and the limit, above the bars:
 /// with a limit of 16 the strip never rises above its dashed line.
-fn strip(columns: &[u32], limit: Option<u32>) -> Html {
+fn strip(columns: &[u32], limit: u32) -> Html {
     let peak = columns.iter().copied().max().unwrap_or(0);
-    let top = f64::from(peak.max(limit.unwrap_or(1)).max(1));
+    let top = f64::from(peak.max(limit).max(1));
     let step = WIDTH / columns.len() as f64;
     let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 14.0);
     let mut d = format!("M0 {STRIP}");
@@ -145,11 +164,9 @@ fn strip(columns: &[u32], limit: Option<u32>) -> Html {
     html! {
         <g class="inflight" aria-hidden="true">
             <path d={d} />
-            if let Some(l) = limit {
-                <line class="limit" x1="0" x2={WIDTH.to_string()}
-                    y1={format!("{:.1}", y(l))} y2={format!("{:.1}", y(l))} />
-                <text x="4" y={format!("{:.1}", (y(l) - 2.0).max(10.0))}>{ format!("limit {l}") }</text>
-            }
+            <line class="limit" x1="0" x2={WIDTH.to_string()}
+                y1={format!("{:.1}", y(limit))} y2={format!("{:.1}", y(limit))} />
+            <text x="4" y={format!("{:.1}", (y(limit) - 2.0).max(10.0))}>{ format!("limit {limit}") }</text>
             <text x={WIDTH.to_string()} y="10" text-anchor="end">{ format!("in flight, at most {peak}") }</text>
         </g>
     }
@@ -183,36 +200,36 @@ fn axis(scale: f64, y: f64, bottom: f64) -> Html {
 pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
     let active = use_state_eq(|| 0_usize);
     let caption = use_state_eq(|| None::<String>);
-    // While a run goes, redraw at most every LIVE_MS rather than with every
-    // frame's results: the page's main thread also reads the checks' answers,
-    // and on a loaded machine WebKit's checks ran into their deadlines more
-    // often while the chart was redrawn 60 times a second.
-    let running = props.run.as_ref().is_some_and(|r| r.wall_ms.is_none());
-    let drawn = use_state_eq(|| props.version);
-    let latest = use_mut_ref(|| props.version);
-    *latest.borrow_mut() = props.version;
+    // While a run goes the chart is redrawn every LIVE_MS, not with every
+    // frame's results: checks in flight grow to now between answers, and the
+    // page's main thread also reads the checks' answers (on a loaded machine
+    // WebKit's checks ran into their deadlines more often while the chart
+    // was redrawn 60 times a second).
+    let running = props.run.as_ref().filter(|r| r.wall_ms.is_none());
+    let frame = use_state_eq(|| 0_u64);
     {
-        let (drawn, latest) = (drawn.clone(), latest.clone());
-        use_effect_with(
-            (*drawn == props.version, running),
-            move |&(current, running)| {
-                let timer = (running && !current)
-                    .then(|| Timeout::new(LIVE_MS, move || drawn.set(*latest.borrow())));
-                move || drop(timer)
-            },
-        );
+        let frame = frame.clone();
+        use_effect_with(running.map(|r| r.id), move |run| {
+            let ticker = run.map(|_| {
+                let mut n = *frame;
+                Interval::new(LIVE_MS, move || {
+                    n += 1;
+                    frame.set(n);
+                })
+            });
+            move || drop(ticker)
+        });
     }
-    let version = if running { *drawn } else { props.version };
     let layout = {
         let (rows, shown) = (props.rows.clone(), props.shown.clone());
-        use_memo(
-            (
-                version,
-                (!running).then(|| props.shown.clone()),
-                Rc::as_ptr(&props.rows) as usize,
-            ),
-            move |_| Layout::new(&rows.borrow(), &shown),
-        )
+        let clock = running.map(|r| r.started_at);
+        let key = match running {
+            Some(run) => Redraw::Live(run.id, *frame),
+            None => Redraw::Settled(props.version, Rc::as_ptr(&props.shown) as usize),
+        };
+        use_memo((key, Rc::as_ptr(&props.rows) as usize), move |_| {
+            Layout::new(&rows.borrow(), &shown, clock.map(|t| now() - t))
+        })
     };
     let Some(run) = &props.run else {
         return Html::default();
@@ -359,7 +376,7 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
                 aria-describedby="waterfall-summary"
                 data-bars={layout.shown.len().to_string()} data-lanes={n.to_string()}
                 data-max-overlap={layout.most.to_string()}
-                data-limit={limit.map(|l| l.to_string())}
+                data-limit={limit.to_string()}
                 {onkeydown}>
                 { strip(&layout.columns, limit) }
                 { axis(layout.scale, STRIP + 2.0, height) }
@@ -391,7 +408,7 @@ pub(crate) struct RunChartProps {
     /// What it is called.
     pub(crate) label: AttrValue,
     /// Its concurrency limit.
-    pub(crate) limit: Option<u32>,
+    pub(crate) limit: u32,
 }
 
 /// A finished run's waterfall, small, on a scale it shares with another run.

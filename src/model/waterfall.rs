@@ -6,7 +6,7 @@
 use std::fmt::Write;
 use std::rc::Rc;
 use upcheck_core::summary::format_ms;
-use upcheck_core::{Outcome, Row};
+use upcheck_core::{Outcome, Progress, Row};
 
 /// One finished check on its run's clock. Compact (16 bytes) because run
 /// records keep one per site for the comparison.
@@ -34,12 +34,38 @@ impl Bar {
             outcome: result.outcome,
         })
     }
+
+    /// The row's bar while a run goes: a finished one as [`Bar::of`], and a
+    /// check still in flight from its start to `now_ms` (the run's clock),
+    /// outcome `checking`, so the chart grows as the run does.
+    pub(crate) fn live(row: &Row, now_ms: f64) -> Option<Bar> {
+        match row.progress {
+            Progress::Checking { since_ms } => Some(Bar {
+                id: row.id as u32,
+                start: since_ms as f32,
+                end: now_ms.max(since_ms) as f32,
+                outcome: Outcome::Checking,
+            }),
+            Progress::Queued | Progress::Done(_) => Bar::of(row),
+        }
+    }
 }
 
 /// The bars of rows `ids`, in that order (rows without one are skipped).
 pub(crate) fn bars(rows: &[Rc<Row>], ids: impl IntoIterator<Item = usize>) -> Vec<Bar> {
     ids.into_iter()
         .filter_map(|id| rows.get(id).and_then(|r| Bar::of(r)))
+        .collect()
+}
+
+/// As [`bars`], with the checks still in flight at `now_ms` drawn to now.
+pub(crate) fn live_bars(
+    rows: &[Rc<Row>],
+    ids: impl IntoIterator<Item = usize>,
+    now_ms: f64,
+) -> Vec<Bar> {
+    ids.into_iter()
+        .filter_map(|id| rows.get(id).and_then(|r| Bar::live(r, now_ms)))
         .collect()
 }
 
@@ -163,14 +189,13 @@ pub(crate) fn describe(url: &str, bar: &Bar) -> String {
 
 /// One sentence for a whole chart, for those who cannot see it (`most`:
 /// its [`max_overlap`], worked out once by the caller).
-pub(crate) fn summary(bars: &[Bar], most: usize, limit: Option<u32>) -> String {
+pub(crate) fn summary(bars: &[Bar], most: usize, limit: u32) -> String {
     if bars.is_empty() {
         return "No finished checks to draw yet.".to_owned();
     }
     let end = bars.iter().map(|b| b.end).fold(0.0, f32::max);
-    let limit = limit.map(|l| format!(" (limit {l})")).unwrap_or_default();
     format!(
-        "{} checks over {}: {}; at most {most} in flight at once{limit}.",
+        "{} checks over {}: {}; at most {most} in flight at once (limit {limit}).",
         bars.len(),
         format_ms(f64::from(end)),
         tally(bars),
@@ -219,7 +244,7 @@ pub(crate) const STRIP: f64 = 36.0;
 
 /// A standalone SVG file of `bars` (one rect per site, in order) with the
 /// in-flight strip and the limit: styles inline, so it renders anywhere.
-pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>) -> String {
+pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> String {
     let scale = f64::from(bars.iter().map(|b| b.end).fold(0.0, f32::max)).max(1.0);
     let lane = 10.0;
     let top = STRIP + 22.0;
@@ -235,14 +260,7 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>)
         escape(&summary(bars, max_overlap(bars), limit))
     );
     let columns = in_flight(bars, 250, scale);
-    let peak = f64::from(
-        columns
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(limit.unwrap_or(1)),
-    );
+    let peak = f64::from(columns.iter().copied().max().unwrap_or(0).max(limit));
     let step = WIDTH / columns.len() as f64;
     let mut path = format!("M0 {STRIP}");
     for (i, n) in columns.iter().enumerate() {
@@ -258,15 +276,13 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: Option<u32>)
         out,
         "<path d=\"{path} L{WIDTH} {STRIP} Z\" fill=\"#0969da\" fill-opacity=\"0.3\"/>"
     );
-    if let Some(l) = limit {
-        let y = STRIP - f64::from(l) / peak * (STRIP - 14.0);
-        let _ = write!(
-            out,
-            "<line x1=\"0\" x2=\"{WIDTH}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \
-             stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"{:.1}\" fill=\"#59636e\">limit {l}</text>",
-            (y - 2.0).max(10.0)
-        );
-    }
+    let y = STRIP - f64::from(limit) / peak * (STRIP - 14.0);
+    let _ = write!(
+        out,
+        "<line x1=\"0\" x2=\"{WIDTH}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \
+         stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"{:.1}\" fill=\"#59636e\">limit {limit}</text>",
+        (y - 2.0).max(10.0)
+    );
     let _ = write!(
         out,
         "<text x=\"{WIDTH}\" y=\"{}\" text-anchor=\"end\" fill=\"#59636e\">{}</text>",
@@ -344,7 +360,7 @@ mod tests {
             bar(0, 0.0, 100.0, Outcome::Up),
             bar(1, 50.0, 300.0, Outcome::Timeout),
         ];
-        let svg = svg(&bars, |id| format!("https://a.test/?q={id}&x=<1>"), Some(2));
+        let svg = svg(&bars, |id| format!("https://a.test/?q={id}&x=<1>"), 2);
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert_eq!(svg.matches("<rect class=\"bar ").count(), 2);
         assert!(svg.contains("fill=\"#8250df\""), "{svg}");
@@ -357,12 +373,24 @@ mod tests {
     }
 
     #[test]
+    fn a_check_in_flight_grows_to_now_and_a_queued_one_has_no_bar() {
+        let mut checking = Row::queued(3, 4, "https://a.test/".into());
+        checking.progress = Progress::Checking { since_ms: 120.0 };
+        let bar = Bar::live(&checking, 500.0).unwrap();
+        assert_eq!((bar.id, bar.start, bar.end), (3, 120.0, 500.0));
+        assert_eq!(bar.outcome, Outcome::Checking);
+        assert_eq!(Bar::of(&checking), None, "not finished");
+        let queued = Row::queued(4, 5, "https://b.test/".into());
+        assert_eq!(Bar::live(&queued, 500.0), None);
+    }
+
+    #[test]
     fn the_summary_says_what_the_picture_shows() {
         let bars = [
             bar(0, 0.0, 100.0, Outcome::Up),
             bar(1, 0.0, 300.0, Outcome::Down),
         ];
-        let text = summary(&bars, max_overlap(&bars), Some(16));
+        let text = summary(&bars, max_overlap(&bars), 16);
         assert!(text.starts_with("2 checks over"), "{text}");
         assert!(text.contains("1 up, 1 down"), "{text}");
         assert!(

@@ -39,8 +39,14 @@ impl Job {
 /// What the pool reports, in the order it happens.
 #[derive(Debug, Clone)]
 pub(crate) enum EngineEvent {
-    /// A slot was free and the check of row `id` started.
-    Checking(usize),
+    /// A slot was free and the check of row `id` started, `since_ms` after
+    /// the run did.
+    Checking {
+        /// Row id.
+        id: usize,
+        /// On the run's clock.
+        since_ms: f64,
+    },
     /// Row `id` finished.
     Finished(usize, CheckResult),
     /// Every job finished (or was cancelled); wall time of the run.
@@ -66,8 +72,12 @@ async fn run_batch(
     let outcome = if stopped.get() {
         Err(BatchError::Stopped)
     } else {
+        let since_ms = now() - run_start;
         for job in batch {
-            batcher.push(EngineEvent::Checking(job.id));
+            batcher.push(EngineEvent::Checking {
+                id: job.id,
+                since_ms,
+            });
         }
         let mut request = CheckRequest::new(Vec::new());
         request.urls = batch
@@ -178,6 +188,8 @@ pub(crate) enum Via {
         base: String,
         /// Most URLs it takes in one batch.
         max_urls: usize,
+        /// Most checks of one batch it runs at once.
+        in_flight: usize,
     },
 }
 
@@ -213,10 +225,13 @@ pub(crate) fn start(
                         let result = if stopped.get() {
                             CheckResult::bare(Outcome::Cancelled, "stopped before it started")
                         } else {
-                            batcher.push(EngineEvent::Checking(job.id));
                             // The slot is this check's from here until it
                             // returns: its bar in the run's waterfall.
                             let began = now() - started;
+                            batcher.push(EngineEvent::Checking {
+                                id: job.id,
+                                since_ms: began,
+                            });
                             let expect = job.options.resolve(&opts.defaults);
                             let mut result = check(&job.url, &expect, opts, pacer, stop).await;
                             result.span = Some(Span::new(began, now() - started));
@@ -226,7 +241,7 @@ pub(crate) fn start(
                     })
                     .await;
             }
-            Via::Proxy { base, max_urls } => {
+            Via::Proxy { base, max_urls, .. } => {
                 let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
                 for batch in jobs.chunks(per_batch) {
                     run_batch(started, &base, batch, opts, stop, stopped, batcher).await;

@@ -130,6 +130,8 @@ pub(crate) enum Action {
         run: u64,
         /// Row id.
         id: usize,
+        /// When, on the run's clock.
+        since_ms: f64,
     },
     /// Row `id` finished.
     Finished {
@@ -200,9 +202,9 @@ impl State {
                 }
                 next.run = Some(run);
             }
-            Action::Checking { run, id } => {
+            Action::Checking { run, id, since_ms } => {
                 if next.is_current(run) {
-                    next.update(id, |row| row.progress = Progress::Checking);
+                    next.update(id, |row| row.progress = Progress::Checking { since_ms });
                 }
             }
             Action::Finished { run, id, result } => {

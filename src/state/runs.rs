@@ -29,26 +29,25 @@ pub(crate) struct RunInfo {
 }
 
 impl RunInfo {
-    /// Most checks the page lets run at once, when the page sets it.
-    pub(crate) fn limit(&self) -> Option<u32> {
-        limit(self.mode, self.concurrency, self.via_proxy)
+    /// Most checks in flight at once.
+    pub(crate) fn limit(&self) -> u32 {
+        limit(self.mode, self.concurrency)
     }
 }
 
 impl RunRecord {
-    /// Most checks the page let run at once, when the page set it.
-    pub(crate) fn limit(&self) -> Option<u32> {
-        limit(self.mode, self.concurrency, self.via_proxy)
+    /// Most checks that were in flight at once.
+    pub(crate) fn limit(&self) -> u32 {
+        limit(self.mode, self.concurrency)
     }
 }
 
-/// One at a time is one; a concurrent run through the proxy is bounded by
-/// the proxy's own limits, which the page does not choose.
-fn limit(mode: Mode, concurrency: u32, via_proxy: bool) -> Option<u32> {
-    match (mode, via_proxy) {
-        (Mode::Sequential, _) => Some(1),
-        (Mode::Concurrent, false) => Some(concurrency),
-        (Mode::Concurrent, true) => None,
+/// One at a time is one; concurrent, the page's field, or through the
+/// proxy the proxy's own limit for one batch (what the run recorded).
+fn limit(mode: Mode, concurrency: u32) -> u32 {
+    match mode {
+        Mode::Sequential => 1,
+        Mode::Concurrent => concurrency,
     }
 }
 

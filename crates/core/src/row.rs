@@ -14,8 +14,12 @@ pub const HISTORY_LEN: usize = 30;
 pub enum Progress {
     /// Waiting for a free slot.
     Queued,
-    /// Its request is in flight.
-    Checking,
+    /// Its request is in flight, since `since_ms` on the run's clock
+    /// (milliseconds from the run's start; the waterfall's growing bar).
+    Checking {
+        /// When it started.
+        since_ms: f64,
+    },
     /// Finished (or never checkable: an `invalid` line is a result too).
     Done(CheckResult),
 }
@@ -57,7 +61,7 @@ impl Row {
     pub fn outcome(&self) -> Outcome {
         match &self.progress {
             Progress::Queued => Outcome::Queued,
-            Progress::Checking => Outcome::Checking,
+            Progress::Checking { .. } => Outcome::Checking,
             Progress::Done(result) => result.outcome,
         }
     }
@@ -66,7 +70,7 @@ impl Row {
     pub fn result(&self) -> Option<&CheckResult> {
         match &self.progress {
             Progress::Done(result) => Some(result),
-            Progress::Queued | Progress::Checking => None,
+            Progress::Queued | Progress::Checking { .. } => None,
         }
     }
 

@@ -464,6 +464,22 @@ pub struct Limits {
     pub site_options: bool,
 }
 
+impl Limits {
+    /// Most checks of one client's batch in flight at once: the batch's own
+    /// limit under the per-client and proxy-wide ones (an older proxy that
+    /// did not report a per-client limit says 0: not counted).
+    pub fn batch_in_flight(&self) -> usize {
+        let per_client = match self.max_checks_per_client {
+            0 => usize::MAX,
+            n => n,
+        };
+        self.concurrency
+            .min(per_client)
+            .min(self.global_concurrency)
+            .max(1)
+    }
+}
+
 /// Body of every non-200 answer from the proxy's API (400, 403, 413, 415, 429…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -1292,6 +1292,39 @@ async fn waterfall_of_a_concurrent_run_never_overlaps_past_the_limit() {
 }
 
 #[wasm_bindgen_test]
+async fn waterfall_grows_while_checks_are_in_flight() {
+    let page = Page::mount().await;
+    let list: Vec<String> = (0..3)
+        .map(|i| url(i, &format!("/cors/delay/1500?live={i}")))
+        .collect();
+    page.type_into("#concurrency", "2").await;
+    page.type_into("#list", &list.join("\n")).await;
+    page.click("#check").await;
+    // Before any answer: the checks holding the two slots are drawn, from
+    // their start to now, and they grow with the run's clock.
+    wait_for(&page, "#waterfall-chart g.bar[data-outcome=checking]").await;
+    let early = bars();
+    assert!(
+        early.iter().all(|b| b.outcome == "checking") && early.len() == 2,
+        "two in flight, none finished yet: {early:?}"
+    );
+    yew::platform::time::sleep(Duration::from_millis(600)).await;
+    let later = bars();
+    assert!(
+        later
+            .iter()
+            .zip(&early)
+            .all(|(l, e)| l.end >= e.end + 300.0),
+        "the in-flight bars grew: {early:?} then {later:?}"
+    );
+    page.wait_done(Duration::from_secs(10)).await;
+    let done = bars();
+    assert_eq!(done.len(), 3, "{done:?}");
+    assert!(done.iter().all(|b| b.outcome == "up"), "{done:?}");
+    assert_eq!(most_at_once(&done), 2, "{done:?}");
+}
+
+#[wasm_bindgen_test]
 async fn waterfall_of_one_at_a_time_is_a_staircase_beside_the_wall() {
     let page = Page::mount().await;
     let list: Vec<String> = (0..4)

@@ -244,6 +244,29 @@ impl Page {
         std::fs::write(path, png).map_err(|e| self.fail("saving the screenshot", &e))
     }
 
+    /// A screenshot of what is in the window now, `selector` scrolled to
+    /// its top: one part of the page at the size a visitor sees it.
+    pub async fn screenshot_at(&self, selector: &str, path: &Path) -> Result<(), Failure> {
+        let script = format!(
+            "const e = document.querySelector({selector:?}); \
+             if (!e) return false; e.scrollIntoView({{ block: 'start' }}); return true;"
+        );
+        let found = self.eval("scrolling to the shot", &script, vec![]).await?;
+        if found != Value::Bool(true) {
+            return Err(self.fail(
+                "scrolling to the shot",
+                &format!("no {selector} on the page"),
+            ));
+        }
+        let png = self
+            .cmd("taking a screenshot", self.client.screenshot())
+            .await?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| self.fail("creating the folder", &e))?;
+        }
+        std::fs::write(path, png).map_err(|e| self.fail("saving the screenshot", &e))
+    }
+
     /// Ends the session, letting the browser shut down cleanly.
     pub async fn close(self) -> Result<(), Failure> {
         let browser = self.browser;

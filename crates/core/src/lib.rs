@@ -19,6 +19,7 @@
 
 pub mod defaults;
 pub mod export;
+pub mod headers;
 pub mod import;
 pub mod ndjson;
 pub mod net;

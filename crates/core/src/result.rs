@@ -641,6 +641,7 @@ mod tests {
                 not_after: "2027-01-01T00:00:00Z".into(),
                 days_left: 5,
                 issuer: "CN=Test".into(),
+                ..TlsInfo::default()
             }),
             http_version: Some("HTTP/1.1".into()),
             ..CheckLine::new(3, "https://a.test/".into(), Outcome::Up)

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 use crate::defaults;
+pub use crate::headers::SecurityHeaders;
 use crate::options::{Defaults, SiteOptions};
 use crate::result::BodyCheck;
 use crate::wall::Vendor;
@@ -207,10 +208,18 @@ pub struct CheckLine {
     pub timings_ms: Timings,
     /// The address the final hop connected to.
     pub ip: Option<IpAddr>,
+    /// When the final hop's name had both IPv4 and IPv6 addresses: whether
+    /// each family connected (the check used whichever connected first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub families: Vec<FamilyCheck>,
     /// `HTTP/1.1`, `HTTP/2`, … of the final response.
     pub http_version: Option<String>,
-    /// The final hop's certificate, for `https://`.
+    /// The final hop's TLS session and certificate, for `https://`; also
+    /// when the certificate failed verification (then `error` says why).
     pub tls: Option<TlsInfo>,
+    /// The security headers of the final response and their grade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_headers: Option<SecurityHeaders>,
     /// Why the check did not end `up`, when there is a reason to give.
     pub error: Option<LineError>,
     /// Tries made (more than 1 only when retries were asked for and needed).
@@ -268,8 +277,10 @@ impl CheckLine {
             redirects: Vec::new(),
             timings_ms: Timings::default(),
             ip: None,
+            families: Vec::new(),
             http_version: None,
             tls: None,
+            security_headers: None,
             error: None,
             tries: 1,
             max_tries: 1,
@@ -306,8 +317,8 @@ pub struct Timings {
     pub total: u64,
 }
 
-/// What the final hop's leaf certificate says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the final hop's TLS session and leaf certificate say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TlsInfo {
     /// Expiry, RFC 3339 in UTC, e.g. `2027-01-15T23:59:59Z`.
     pub not_after: String,
@@ -315,6 +326,72 @@ pub struct TlsInfo {
     pub days_left: i64,
     /// The issuer's distinguished name, e.g. `C=US, O=Let's Encrypt, CN=R3`.
     pub issuer: String,
+    /// `TLS 1.3` or `TLS 1.2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The negotiated cipher suite, e.g. `TLS13_AES_128_GCM_SHA256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher: Option<String>,
+    /// Certificates the server sent, leaf included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain_len: Option<u32>,
+    /// The names the leaf is valid for (its subject alternative names, at
+    /// most 20).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Whether the leaf is valid for the host that was asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_matches: Option<bool>,
+    /// Whether the chain verified against the trusted roots (`false` comes
+    /// with an `error` of kind `tls` saying exactly why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+/// An IP address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum IpFamily {
+    /// IPv4 (`A` records).
+    #[serde(rename = "ipv4")]
+    V4,
+    /// IPv6 (`AAAA` records).
+    #[serde(rename = "ipv6")]
+    V6,
+}
+
+impl IpFamily {
+    /// The family of `ip`.
+    pub fn of(ip: IpAddr) -> Self {
+        match ip.to_canonical() {
+            IpAddr::V4(_) => IpFamily::V4,
+            IpAddr::V6(_) => IpFamily::V6,
+        }
+    }
+
+    /// `IPv4` or `IPv6`, for people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            IpFamily::V4 => "IPv4",
+            IpFamily::V6 => "IPv6",
+        }
+    }
+}
+
+/// Whether one address family of a name connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyCheck {
+    /// `ipv4` or `ipv6`.
+    pub family: IpFamily,
+    /// The address that connected, or the last one tried.
+    pub ip: IpAddr,
+    /// Whether a TCP connection was made.
+    pub connected: bool,
+    /// How long connecting took, when it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<u64>,
+    /// Why it did not connect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Why a check did not end `up`.

@@ -19,7 +19,7 @@ async fn a_good_certificate_reports_expiry_and_issuer() {
     let ca = TestCa::new("Upcheck Test CA");
     let (chain, key) = ca.leaf(&["127.0.0.1", "localhost"], in_days(30));
     let f = TlsFixture::start(chain, key).await.unwrap();
-    let line = check_one(ca.config(), &f.url("/redirect/1/status/201"), json!({})).await;
+    let line = check_one(trusting(&ca), &f.url("/redirect/1/status/201"), json!({})).await;
     assert_outcome(&line, "up", None);
     assert_eq!(line["status"], 201);
     assert_eq!(line["redirects"].as_array().unwrap().len(), 1);
@@ -37,11 +37,14 @@ async fn a_good_certificate_reports_expiry_and_issuer() {
         t["tls"].is_u64() && t["connect"].is_u64() && t["ttfb"].is_u64(),
         "{t}"
     );
-    assert_eq!(line["http_version"], "HTTP/1.1");
+    assert_eq!(
+        line["http_version"], "HTTP/2",
+        "the fixture offers h2 by ALPN"
+    );
 
     // The same server by name (localhost is loopback by RFC 6761; SNI = localhost).
     let url = format!("https://localhost:{}/", f.port());
-    let line = check_one(ca.config(), &url, json!({})).await;
+    let line = check_one(trusting(&ca), &url, json!({})).await;
     assert_outcome(&line, "up", None);
 }
 
@@ -50,7 +53,7 @@ async fn an_expired_certificate() {
     let ca = TestCa::new("Upcheck Test CA");
     let (chain, key) = ca.leaf(&["127.0.0.1"], in_days(-3));
     let f = TlsFixture::start(chain, key).await.unwrap();
-    let line = check_one(ca.config(), &f.url("/"), json!({})).await;
+    let line = check_one(trusting(&ca), &f.url("/"), json!({})).await;
     assert_outcome(&line, "unreachable", Some("tls"));
     let message = line["error"]["message"].as_str().unwrap();
     assert!(message.contains("expired"), "{message}");
@@ -66,7 +69,7 @@ async fn a_certificate_for_another_host() {
     let ca = TestCa::new("Upcheck Test CA");
     let (chain, key) = ca.leaf(&["other.example"], in_days(30));
     let f = TlsFixture::start(chain, key).await.unwrap();
-    let line = check_one(ca.config(), &f.url("/"), json!({})).await;
+    let line = check_one(trusting(&ca), &f.url("/"), json!({})).await;
     assert_outcome(&line, "unreachable", Some("tls"));
     let message = line["error"]["message"].as_str().unwrap();
     assert!(message.contains("not valid for"), "{message}");
@@ -78,7 +81,7 @@ async fn a_certificate_from_an_unknown_issuer() {
     let stranger = TestCa::new("Someone Else");
     let (chain, key) = stranger.leaf(&["127.0.0.1"], in_days(30));
     let f = TlsFixture::start(chain, key).await.unwrap();
-    let line = check_one(trusted.config(), &f.url("/"), json!({})).await;
+    let line = check_one(trusting(&trusted), &f.url("/"), json!({})).await;
     assert_outcome(&line, "unreachable", Some("tls"));
     let message = line["error"]["message"].as_str().unwrap();
     assert!(message.contains("UnknownIssuer"), "{message}");

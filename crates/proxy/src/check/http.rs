@@ -1,17 +1,22 @@
-//! One HTTP/1.1 exchange on an established connection: send the request and
-//! wait for the response head. The body stays unread unless the caller asks
+//! One HTTP exchange on an established connection — HTTP/2 when TLS
+//! negotiated `h2` by ALPN, else HTTP/1.1 — send the request and wait for
+//! the response head. The body stays unread unless the caller asks
 //! for a bounded prefix of it ([`super::body`]: assertions, a bot wall's
 //! page); nothing is ever relayed. The head is bounded
 //! ([`MAX_HEAD_BYTES`], [`MAX_HEADERS`]), so a server cannot make the proxy
 //! buffer megabytes of headers, and so is hyper's read buffer, body or not.
+//! Over HTTP/2 the same bounds hold: the header list is capped at
+//! [`MAX_HEAD_BYTES`] (SETTINGS_MAX_HEADER_LIST_SIZE, enforced on receipt)
+//! and at [`MAX_HEADERS`] headers, and the flow-control windows at
+//! [`H2_WINDOW`], so a server cannot push more body than that ahead of what
+//! is read.
 
 use bytes::Bytes;
 use http_body_util::Empty;
 use hyper::body::Incoming;
-use hyper::client::conn::http1::SendRequest;
 use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONNECTION, HOST, LOCATION, USER_AGENT};
 use hyper::{HeaderMap, Request, Response, StatusCode, Version};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::error::Error as _;
 use std::io;
 use std::time::{Duration, Instant};
@@ -29,6 +34,10 @@ const USER_AGENT_VALUE: &str = concat!("upcheck-proxy/", env!("CARGO_PKG_VERSION
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most response headers read (hyper's default, said out loud).
 pub const MAX_HEADERS: usize = 100;
+/// HTTP/2 stream and connection flow-control window: the most body a
+/// server can send before the proxy reads it (HTTP/1.1's read buffer holds
+/// about as much).
+pub const H2_WINDOW: u32 = 64 * 1024;
 
 /// What a request asks in `Accept-Encoding`: `identity` unless the body will
 /// be read, then gzip and deflate. `br` is decoded when a server sends it
@@ -59,8 +68,9 @@ pub struct Exchange {
     pub headers: HeaderMap,
     /// The unread body.
     pub body: Incoming,
-    /// Kept so the connection stays open while the body is read.
-    _sender: SendRequest<Empty<Bytes>>,
+    /// Kept so the connection stays open while the body is read (an
+    /// HTTP/1.1 or an HTTP/2 sender).
+    _sender: Box<dyn std::any::Any + Send>,
     _conn: AbortOnDrop,
 }
 
@@ -73,19 +83,24 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Sends `method url` on `io` and waits for the response head. With
-/// `compressed`, the request offers the codings [`super::body`] decodes
-/// (only when the body will be read); else `identity`.
+/// Sends `method url` on `io` and waits for the response head, over HTTP/2
+/// when `h2` (ALPN chose it), else HTTP/1.1. With `compressed`, the request
+/// offers the codings [`super::body`] decodes (only when the body will be
+/// read); else `identity`.
 pub async fn exchange<S>(
     io: S,
     url: &Url,
     method: Method,
     compressed: bool,
+    h2: bool,
     deadline: &Deadline,
 ) -> Result<Exchange, Failure>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    if h2 {
+        return exchange_h2(io, url, method, compressed, deadline).await;
+    }
     let request = build_request(url, method, compressed)?;
     let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
         .max_header_size(MAX_HEAD_BYTES)
@@ -109,17 +124,59 @@ where
     };
     let response = deadline.run(Phase::Response, attempt).await?;
     let ttfb = sent.elapsed();
-    Ok(into_exchange(response, ttfb, sender, conn))
+    into_exchange(response, ttfb, Box::new(sender), conn)
+}
+
+/// The HTTP/2 exchange: one stream on a connection of its own, with the
+/// limits in the module docs. hyper's HTTP/2 client never accepts pushes.
+async fn exchange_h2<S>(
+    io: S,
+    url: &Url,
+    method: Method,
+    compressed: bool,
+    deadline: &Deadline,
+) -> Result<Exchange, Failure>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let request = build_h2_request(url, method, compressed)?;
+    let handshake = async {
+        hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+            .max_header_list_size(MAX_HEAD_BYTES as u32)
+            .initial_stream_window_size(H2_WINDOW)
+            .initial_connection_window_size(H2_WINDOW)
+            .handshake::<_, Empty<Bytes>>(TokioIo::new(io))
+            .await
+            .map_err(|e| exchange_failure(&e))
+    };
+    let (mut sender, conn) = deadline.run(Phase::Response, handshake).await?;
+    let conn = AbortOnDrop(tokio::spawn(async move {
+        let _ = conn.await;
+    }));
+    let sent = Instant::now();
+    let attempt = async {
+        sender
+            .send_request(request)
+            .await
+            .map_err(|e| exchange_failure(&e))
+    };
+    let response = deadline.run(Phase::Response, attempt).await?;
+    let ttfb = sent.elapsed();
+    into_exchange(response, ttfb, Box::new(sender), conn)
 }
 
 fn into_exchange(
     response: Response<Incoming>,
     ttfb: Duration,
-    sender: SendRequest<Empty<Bytes>>,
+    sender: Box<dyn std::any::Any + Send>,
     conn: AbortOnDrop,
-) -> Exchange {
+) -> Result<Exchange, Failure> {
     let (parts, body) = response.into_parts();
-    Exchange {
+    // HTTP/1.1's parser stops at MAX_HEADERS; HTTP/2 counts bytes only.
+    if parts.headers.len() > MAX_HEADERS {
+        return Err(too_large());
+    }
+    Ok(Exchange {
         head: Head {
             status: parts.status,
             version: parts.version,
@@ -130,7 +187,40 @@ fn into_exchange(
         body,
         _sender: sender,
         _conn: conn,
-    }
+    })
+}
+
+fn too_large() -> Failure {
+    Failure::unreachable(
+        ErrorKind::Http,
+        format!(
+            "the response head is larger than {} KiB or has more than {MAX_HEADERS} headers",
+            MAX_HEAD_BYTES / 1024
+        ),
+    )
+}
+
+/// The HTTP/2 request: the target as an absolute URI (its `:scheme` and
+/// `:authority`), no `Host` or `Connection` header (HTTP/2 has neither).
+fn build_h2_request(
+    url: &Url,
+    method: Method,
+    compressed: bool,
+) -> Result<Request<Empty<Bytes>>, Failure> {
+    let mut target = url.clone();
+    target.set_fragment(None);
+    Request::builder()
+        .method(method.as_str())
+        .version(Version::HTTP_2)
+        .uri(target.as_str())
+        .header(USER_AGENT, USER_AGENT_VALUE)
+        .header(ACCEPT, "*/*")
+        .header(
+            ACCEPT_ENCODING,
+            if compressed { COMPRESSED } else { IDENTITY },
+        )
+        .body(Empty::new())
+        .map_err(|e| Failure::invalid(format!("cannot make a request for {url}: {e}")))
 }
 
 fn build_request(
@@ -183,7 +273,9 @@ fn exchange_failure(e: &hyper::Error) -> Failure {
                 | io::ErrorKind::ConnectionAborted
         )
     );
-    if reset {
+    if let Some(f) = h2_failure(e) {
+        f
+    } else if reset {
         Failure::unreachable(ErrorKind::Reset, "the server reset the connection".into())
     } else if e.is_incomplete_message() {
         Failure::unreachable(
@@ -191,13 +283,7 @@ fn exchange_failure(e: &hyper::Error) -> Failure {
             "the server closed the connection without answering".into(),
         )
     } else if e.is_parse_too_large() {
-        Failure::unreachable(
-            ErrorKind::Http,
-            format!(
-                "the response head is larger than {} KiB or has more than {MAX_HEADERS} headers",
-                MAX_HEAD_BYTES / 1024
-            ),
-        )
+        too_large()
     } else if e.is_parse() {
         Failure::unreachable(
             ErrorKind::Http,
@@ -206,6 +292,40 @@ fn exchange_failure(e: &hyper::Error) -> Failure {
     } else {
         Failure::unreachable(ErrorKind::Http, format!("HTTP exchange failed: {e}"))
     }
+}
+
+/// What an HTTP/2 error means, when the failure is one. h2 itself resets a
+/// stream whose response head is over SETTINGS_MAX_HEADER_LIST_SIZE or
+/// malformed (it does not say which); a server's reset or GOAWAY is the
+/// server hanging up.
+fn h2_failure(e: &hyper::Error) -> Option<Failure> {
+    let mut source = e.source();
+    let h2 = loop {
+        let s = source?;
+        if let Some(h2) = s.downcast_ref::<h2::Error>() {
+            break h2;
+        }
+        source = s.source();
+    };
+    let reason = h2
+        .reason()
+        .map_or_else(|| "no reason".to_owned(), |r| format!("{r:?}"));
+    Some(if h2.is_library() && h2.is_reset() {
+        Failure::unreachable(
+            ErrorKind::Http,
+            format!(
+                "the HTTP/2 response head is larger than {} KiB or is not valid HTTP/2 (stream reset: {reason})",
+                MAX_HEAD_BYTES / 1024
+            ),
+        )
+    } else if h2.is_remote() && (h2.is_reset() || h2.is_go_away()) {
+        Failure::unreachable(
+            ErrorKind::Reset,
+            format!("the server reset the HTTP/2 stream ({reason})"),
+        )
+    } else {
+        Failure::unreachable(ErrorKind::Http, format!("HTTP/2 error: {h2}"))
+    })
 }
 
 /// `HTTP/1.1` and friends, as reported on the wire.

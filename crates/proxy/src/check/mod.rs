@@ -48,7 +48,8 @@ use guard::Guard;
 use limits::Slots;
 use pace::Pace;
 use site::Patterns;
-use upcheck_core::wire::{CheckLine, ErrorKind, LineError, Method, Timings, TlsInfo};
+use upcheck_core::headers::SecurityHeaders;
+use upcheck_core::wire::{CheckLine, ErrorKind, FamilyCheck, LineError, Method, Timings, TlsInfo};
 use upcheck_core::Expect;
 #[cfg(doc)]
 use upcheck_core::Seen;
@@ -129,7 +130,9 @@ pub struct Params {
 struct HopFacts {
     timings: Timings,
     ip: Option<IpAddr>,
+    families: Vec<FamilyCheck>,
     tls: Option<TlsInfo>,
+    security: Option<SecurityHeaders>,
 }
 
 /// A response head, and for a final response what it said besides.
@@ -168,7 +171,7 @@ pub struct Tried {
 /// Runs checks; one per proxy, shared by every batch.
 #[derive(Debug)]
 pub struct Checker {
-    tls: Arc<rustls::ClientConfig>,
+    tls: tls::Tls,
     resolver: Arc<dyn Resolve>,
     guard: Guard,
     slots: Slots,
@@ -262,7 +265,9 @@ impl Checker {
             line.final_url = Some(current.to_string());
             line.timings_ms = facts.timings;
             line.ip = facts.ip;
+            line.families = facts.families;
             line.tls = facts.tls;
+            line.security_headers = facts.security;
             line.status = None;
             line.reason = None;
             line.http_version = None;
@@ -400,7 +405,8 @@ impl Checker {
         deadline: &mut Deadline,
         facts: &mut HopFacts,
     ) -> Result<Fetched, Failure> {
-        let connected = connect::connect(addrs, port, &self.slots, deadline).await?;
+        let (connected, other_family) =
+            connect::connect(addrs, port, &self.slots, deadline).await?;
         facts.timings.connect = Some(ms(connected.took));
         facts.ip = Some(connected.ip);
         // Held until the exchange is over.
@@ -413,12 +419,32 @@ impl Checker {
                 .host()
                 .ok_or_else(|| Failure::invalid(format!("{url} has no host")))?;
             let started = Instant::now();
-            let (stream, info) = tls::handshake(self.tls.clone(), host, tcp, deadline).await?;
-            facts.timings.tls = Some(ms(started.elapsed()));
-            facts.tls = info;
-            http::exchange(stream, url, method, compressed, deadline).await?
+            let handshake = tls::handshake(&self.tls, host, tcp, deadline).await;
+            let took = Some(ms(started.elapsed()));
+            let session = match handshake {
+                Ok(session) => session,
+                Err((f, info)) => {
+                    // A handshake that finished, with a certificate that did not verify.
+                    if info.is_some() {
+                        facts.timings.tls = took;
+                    }
+                    facts.tls = info;
+                    return Err(f);
+                }
+            };
+            facts.timings.tls = took;
+            facts.tls = session.info;
+            http::exchange(
+                session.stream,
+                url,
+                method,
+                compressed,
+                session.h2,
+                deadline,
+            )
+            .await?
         } else {
-            http::exchange(tcp, url, method, compressed, deadline).await?
+            http::exchange(tcp, url, method, compressed, false, deadline).await?
         };
         let answered_ms = deadline.elapsed_ms();
         let http::Exchange {
@@ -434,8 +460,23 @@ impl Checker {
         let learnt = if followed || retried_as_get {
             None
         } else {
+            let https = url.scheme() == "https";
+            facts.security = Some(SecurityHeaders::assess(https, |name| {
+                headers
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect()
+            }));
             Some(answer::learn(status, &headers, body, params, &self.body_memory, deadline).await?)
         };
+        if let Some((own, other)) = other_family {
+            let other = other.await;
+            facts.families = match own.family {
+                upcheck_core::wire::IpFamily::V4 => vec![own, other],
+                upcheck_core::wire::IpFamily::V6 => vec![other, own],
+            };
+        }
         Ok(Fetched {
             head,
             learnt,

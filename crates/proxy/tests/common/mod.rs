@@ -8,8 +8,6 @@ use axum::http::{Request, StatusCode};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -18,7 +16,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tower::ServiceExt;
@@ -202,54 +199,13 @@ pub fn ips(list: &[&str]) -> Vec<IpAddr> {
     list.iter().map(|s| s.parse().unwrap()).collect()
 }
 
-/// A certificate authority made for one test run.
-pub struct TestCa {
-    pub cert: CertificateDer<'static>,
-    issuer: Issuer<'static, KeyPair>,
-}
+pub use upcheck_fixture::tls::TestCa;
 
-impl TestCa {
-    pub fn new(name: &str) -> TestCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let key = KeyPair::generate().unwrap();
-        let cert = params.self_signed(&key).unwrap().der().clone();
-        TestCa {
-            cert,
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A leaf for `names` valid from a day ago until `not_after`.
-    pub fn leaf(
-        &self,
-        names: &[&str],
-        not_after: OffsetDateTime,
-    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-        let mut params =
-            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-                .unwrap();
-        params.distinguished_name.push(DnType::CommonName, names[0]);
-        params.not_before = OffsetDateTime::now_utc() - time::Duration::days(400);
-        params.not_after = not_after;
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        (vec![cert.der().clone()], der)
-    }
-
-    /// A config trusting this CA, loopback allowed.
-    pub fn config(&self) -> Config {
-        Config {
-            extra_root_certs: vec![self.cert.clone()],
-            ..loopback_config()
-        }
+/// A config trusting `ca`, loopback allowed.
+pub fn trusting(ca: &TestCa) -> Config {
+    Config {
+        extra_root_certs: vec![ca.cert.clone()],
+        ..loopback_config()
     }
 }
 

@@ -900,6 +900,73 @@ async fn waterfall_through_the_proxy(browser: Browser) -> Result<(), Failure> {
     waterfall(browser, Via::Proxy).await
 }
 
+/// An HTTP/2 site over TLS (the fixture with a CA made here, which the
+/// proxy is told to trust), with every security header, checked through the
+/// proxy: its row's details show HTTP/2, the TLS session, the certificate,
+/// the grade, and the address families of `localhost` (127.0.0.1 and ::1).
+async fn protocol_details_of_an_h2_site(browser: Browser) -> Result<(), Failure> {
+    use upcheck_fixture::tls::{TestCa, TlsFixture};
+    let ca = TestCa::new("Upcheck E2E CA");
+    let (chain, key) = ca.leaf_for_days(&["localhost", "127.0.0.1"], 200);
+    let tls = TlsFixture::start(chain, key)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the TLS fixture", &e))?;
+    let trusted = ca.cert.clone();
+    let site = Site::start_with(|c| c.extra_root_certs.push(trusted)).await;
+    let page = Page::open(browser, &site).await?;
+    page.select("#via", "proxy").await?;
+    let found = "document.querySelector('#proxy-status').innerText.includes('proxy found')";
+    page.wait_for("waiting for the page to find the proxy", RUN_LIMIT, found)
+        .await?;
+    let headers =
+        "/header/strict-transport-security/max-age%3D63072000%3B%20includeSubDomains%3B%20preload\
+        /header/content-security-policy/default-src%20%27self%27/header/x-frame-options/DENY\
+        /header/x-content-type-options/nosniff/header/referrer-policy/no-referrer";
+    let url = format!("https://localhost:{}{headers}", tls.port());
+    let (_, rows) = check_list(&page, std::slice::from_ref(&url)).await?;
+    assert_eq!(rows.len(), 1, "{browser}: {}", describe(&rows));
+    assert_eq!(rows[0].state, "up", "{browser}: {}", describe(&rows));
+    page.click("li.row details.more summary").await?;
+    let details = page
+        .eval(
+            "reading the details",
+            "return document.querySelector('li.row details.more').innerText;",
+            vec![],
+        )
+        .await?;
+    let details = details.as_str().unwrap_or_default();
+    for want in [
+        "HTTP/2",
+        "TLS 1.3",
+        "TLS13_",
+        "1 certificate sent",
+        "CN=Upcheck E2E CA",
+        "for localhost, 127.0.0.1",
+        "verified",
+        "A+ (100/100)",
+        "HSTS max-age=63072000; includeSubDomains; preload",
+    ] {
+        assert!(
+            details.contains(want),
+            "{browser}: details lack {want:?}: {details}"
+        );
+    }
+    // localhost has both families; the fixture's TLS port listens on
+    // 127.0.0.1 only, so IPv6 is reported as refused, and the row warns.
+    assert!(
+        details.contains("IPv4 ✓ 127.0.0.1") && details.contains("IPv6 ✗"),
+        "{browser}: {details}"
+    );
+    assert!(
+        rows[0].text.contains("IPv6 unreachable"),
+        "{browser}: {}",
+        describe(&rows)
+    );
+    let shot = artifact(&format!("h2-details-{}.png", browser.id()));
+    page.screenshot(&shot).await?;
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -921,6 +988,7 @@ macro_rules! scenarios_in {
                 waterfall_after_a_concurrent_run,
                 staircase_and_wall,
                 waterfall_through_the_proxy,
+                protocol_details_of_an_h2_site,
             );
         }
     };

@@ -18,12 +18,19 @@ impl Site {
     /// Panics with what to do if there is no release build: the tests check the
     /// built page, never a stale or missing one silently.
     pub async fn start() -> Site {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As [`Site::start`], with `adjust` applied to the proxy's configuration
+    /// (e.g. to trust a test CA).
+    pub async fn start_with(adjust: impl FnOnce(&mut upcheck_proxy::Config)) -> Site {
         let dist = dist_dir();
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .expect("binding a loopback port for the proxy");
         let addr = listener.local_addr().expect("the proxy's address");
-        let config = proxy_config(dist);
+        let mut config = proxy_config(dist);
+        adjust(&mut config);
         let server = tokio::spawn(async move {
             let forever = std::future::pending();
             if let Err(e) = upcheck_proxy::serve(listener, config, forever).await {

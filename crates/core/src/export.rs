@@ -7,7 +7,7 @@ use crate::row::Row;
 use crate::wire::CheckLine;
 
 /// Header of the CSV export.
-pub const CSV_HEADER: [&str; 10] = [
+pub const CSV_HEADER: [&str; 15] = [
     "line",
     "url",
     "options",
@@ -18,7 +18,31 @@ pub const CSV_HEADER: [&str; 10] = [
     "flaky",
     "final_url",
     "detail",
+    "http_version",
+    "ip_family",
+    "tls_version",
+    "cert_days_left",
+    "header_grade",
 ];
+
+/// What only the proxy sees, as the columns people sort on: HTTP version,
+/// IP family, TLS version, certificate days left, security-header grade.
+fn protocol_cells(result: Option<&CheckResult>) -> [String; 5] {
+    let Some(line) = result.and_then(|r| r.proxy.as_deref()) else {
+        return Default::default();
+    };
+    let tls = line.tls.as_ref();
+    [
+        line.http_version.clone().unwrap_or_default(),
+        line.ip_family().unwrap_or_default(),
+        tls.and_then(|t| t.version.clone()).unwrap_or_default(),
+        tls.map(|t| t.days_left.to_string()).unwrap_or_default(),
+        line.security_headers
+            .as_ref()
+            .map(|s| s.grade.clone())
+            .unwrap_or_default(),
+    ]
+}
 
 /// Tries made, when the check finished.
 fn tries(result: Option<&CheckResult>) -> String {
@@ -54,6 +78,7 @@ pub fn to_csv(rows: &[&Row]) -> String {
     let _ = w.write_record(CSV_HEADER);
     for r in rows {
         let result = r.result();
+        let [http, family, tls, days, grade] = protocol_cells(result);
         let _ = w.write_record([
             r.line.to_string(),
             inert(&r.url),
@@ -74,6 +99,11 @@ pub fn to_csv(rows: &[&Row]) -> String {
                     .unwrap_or_default(),
             ),
             inert(r.detail()),
+            http,
+            family,
+            tls,
+            days,
+            grade,
         ]);
     }
     w.into_inner()
@@ -103,9 +133,10 @@ pub fn as_line(r: &Row) -> CheckLine {
 /// A Markdown table, `|` in cells escaped.
 pub fn to_markdown(rows: &[&Row]) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    let mut out =
-        String::from("| line | outcome | URL | options | status | latency | tries | detail |\n");
-    out.push_str("|---:|---|---|---|---:|---:|---:|---|\n");
+    let mut out = String::from(
+        "| line | outcome | URL | options | status | latency | tries | detail | HTTP | IP | TLS | cert days | headers |\n",
+    );
+    out.push_str("|---:|---|---|---|---:|---:|---:|---|---|---|---|---:|---|\n");
     for r in rows {
         let outcome = r.outcome();
         let result = r.result();
@@ -113,8 +144,9 @@ pub fn to_markdown(rows: &[&Row]) -> String {
             Some(x) if x.is_flaky() => format!("{} (flaky)", x.tries),
             _ => tries(result),
         };
+        let [http, family, tls, days, grade] = protocol_cells(result);
         out.push_str(&format!(
-            "| {} | {} {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} {} | {} | {} | {} | {} | {} | {} | {http} | {family} | {tls} | {days} | {grade} |\n",
             r.line,
             outcome.icon(),
             outcome.as_str(),
@@ -184,6 +216,62 @@ mod tests {
         // And the export imports back as the same list, options included.
         let list = crate::parse_list(&crate::import::import("r.csv", &text).unwrap().text);
         assert_eq!(list.entries[0].options, rows[0].options);
+    }
+
+    #[test]
+    fn what_the_proxy_saw_gets_sortable_columns() {
+        use crate::headers::SecurityHeaders;
+        use crate::wire::{FamilyCheck, IpFamily, TlsInfo};
+        let line = CheckLine {
+            status: Some(200),
+            ip: Some("127.0.0.1".parse().unwrap()),
+            http_version: Some("HTTP/2".into()),
+            families: vec![
+                FamilyCheck {
+                    family: IpFamily::V4,
+                    ip: "127.0.0.1".parse().unwrap(),
+                    connected: true,
+                    connect_ms: Some(1),
+                    error: None,
+                },
+                FamilyCheck {
+                    family: IpFamily::V6,
+                    ip: "::1".parse().unwrap(),
+                    connected: false,
+                    connect_ms: None,
+                    error: Some("[::1]:443 refused the connection".into()),
+                },
+            ],
+            tls: Some(TlsInfo {
+                days_left: 12,
+                version: Some("TLS 1.3".into()),
+                ..TlsInfo::default()
+            }),
+            security_headers: Some(SecurityHeaders::assess(true, |_| Vec::new())),
+            ..CheckLine::new(0, "https://a.com/".into(), Outcome::Up)
+        };
+        let mut row = Row::queued(0, 1, "https://a.com/".into());
+        row.progress = Progress::Done(CheckResult::from(line));
+        assert!(
+            row.detail().ends_with(" · IPv6 unreachable"),
+            "{}",
+            row.detail()
+        );
+        let text = to_csv(&[&row]);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let back = r.records().next().unwrap().unwrap();
+        assert_eq!(
+            back.iter().skip(10).collect::<Vec<_>>(),
+            ["HTTP/2", "IPv4 (IPv6 failed)", "TLS 1.3", "12", "F"]
+        );
+        let md = to_markdown(&[&row]);
+        assert!(
+            md.lines()
+                .nth(2)
+                .unwrap()
+                .ends_with("| HTTP/2 | IPv4 (IPv6 failed) | TLS 1.3 | 12 | F |"),
+            "{md}"
+        );
     }
 
     #[test]

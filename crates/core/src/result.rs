@@ -460,6 +460,9 @@ impl From<CheckLine> for CheckResult {
                 detail.push_str(&format!(" · certificate expires in {} days", tls.days_left));
             }
         }
+        if let Some(broken) = line.broken_family() {
+            detail.push_str(&format!(" · {} unreachable", broken.family.label()));
+        }
         if let Some(note) = tries_note(line.outcome, line.tries, line.max_tries) {
             detail.push_str(&format!(" · {note}"));
         }

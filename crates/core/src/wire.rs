@@ -293,6 +293,32 @@ impl CheckLine {
     }
 }
 
+impl CheckLine {
+    /// The address family that failed to connect while the other one
+    /// carried the check (the row's "IPv6 unreachable").
+    pub fn broken_family(&self) -> Option<&FamilyCheck> {
+        let carried = self.families.iter().any(|f| f.connected);
+        self.families.iter().find(|f| carried && !f.connected)
+    }
+
+    /// How the final hop's addresses answered, for a sortable column:
+    /// `IPv4`, `IPv6`, `IPv4+IPv6`, or e.g. `IPv4 (IPv6 failed)`.
+    pub fn ip_family(&self) -> Option<String> {
+        if let Some(broken) = self.broken_family() {
+            let working = self.families.iter().find(|f| f.connected)?;
+            return Some(format!(
+                "{} ({} failed)",
+                working.family.label(),
+                broken.family.label()
+            ));
+        }
+        if self.families.len() > 1 {
+            return Some("IPv4+IPv6".to_owned());
+        }
+        self.ip.map(|ip| IpFamily::of(ip).label().to_owned())
+    }
+}
+
 /// One followed redirect.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Redirect {

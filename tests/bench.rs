@@ -100,6 +100,8 @@ mod bench {
     const PAGE_CONCURRENCY: usize = 256;
     /// The proxy's batch concurrencies measured: its default and its global cap.
     const PROXY_CONCURRENCIES: [usize; 2] = [256, 1024];
+    /// Checks in the HTTP/2-against-HTTP/1.1 comparison.
+    const PROTOCOL_N: usize = 10_000;
     /// The for-loop baseline's wall time is the sum: only this small a list.
     const LOOP_MAX_N: usize = 100;
 
@@ -198,6 +200,18 @@ mod bench {
             }
         }
         drop(site);
+        let protocol_md = if wants("protocol") {
+            println!("--- HTTP/2 against HTTP/1.1");
+            match proxy::protocol(PROTOCOL_N, 0, &dir).await {
+                Ok(md) => {
+                    println!("\n{md}");
+                    md
+                }
+                Err(e) => format!("not measured: {e}\n"),
+            }
+        } else {
+            String::new()
+        };
         let load_after = loadavg();
 
         let results = results_table(&rows);
@@ -211,6 +225,7 @@ mod bench {
             load: (&load_before, &load_after),
             python: &python,
             lychee: lychee.as_deref(),
+            protocol: &protocol_md,
         });
         if let Ok(out) = std::env::var("UPCHECK_BENCH_OUT") {
             write_between_markers(Path::new(&out), &report)?;

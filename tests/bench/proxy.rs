@@ -88,3 +88,54 @@ async fn wait_listening(port: u16, limit: Duration) -> Result<(), String> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// HTTP/2 against HTTP/1.1: `n` checks of an https site on one fixture port
+/// (a CA made by the throughput example, which the in-process proxy
+/// trusts), every answer after `delay_ms`, 256 at once, once offering h2 by
+/// ALPN and once HTTP/1.1 only. Returns a Markdown table with the ratio.
+pub async fn protocol(n: usize, delay_ms: u64, dir: &Path) -> Result<String, String> {
+    let example = env_or(
+        "UPCHECK_BENCH_THROUGHPUT",
+        "target/release/examples/throughput",
+    );
+    let mut rows = Vec::new();
+    for tls in ["h2", "h1"] {
+        let out = dir.join(format!("protocol-{tls}.json"));
+        let mut cmd = Command::new(root().join(&example));
+        cmd.args(["--tls", tls])
+            .args(["--urls", &n.to_string()])
+            .args(["--delay-ms", &delay_ms.to_string()])
+            .args(["--concurrency", "256", "--per-host", "256"])
+            .arg("--json");
+        let limit = Duration::from_millis(4 * ideal_ms(n, 256) as u64 + 120_000);
+        let json = run_bounded(cmd, &out, limit).await?;
+        let wall = json["wall_ms"].as_f64().ok_or("no wall_ms")?;
+        let up = json["up"].as_u64().unwrap_or(0);
+        let rss = json["peak_rss_kib"].as_u64().unwrap_or(0);
+        println!("  {n} https checks over {tls}: {wall:.0} ms, {up} up, peak RSS {rss} KiB");
+        rows.push((tls, wall, up, rss));
+    }
+    let (h2, h1) = (rows[0].1, rows[1].1);
+    let mut md = format!(
+        "{n} checks of one https fixture port, each answering after {delay_ms} ms, 256 at \
+         once, in-process proxy (proxy + fixture + client share the RSS):\n\n\
+         | protocol | wall | checks/s | up | peak RSS |\n|---|---:|---:|---:|---:|\n"
+    );
+    for (tls, wall, up, rss) in &rows {
+        let name = if *tls == "h2" {
+            "HTTP/2 (ALPN h2)"
+        } else {
+            "HTTP/1.1"
+        };
+        md.push_str(&format!(
+            "| {name} | {wall:.0} ms | {:.0} | {up}/{n} | {:.1} MiB |\n",
+            n as f64 / (wall / 1000.0),
+            *rss as f64 / 1024.0
+        ));
+    }
+    md.push_str(&format!(
+        "\nHTTP/2 takes **{:.2}×** HTTP/1.1's wall time.\n",
+        h2 / h1
+    ));
+    Ok(md)
+}

@@ -126,6 +126,8 @@ pub struct Report<'a> {
     pub load: (&'a str, &'a str),
     pub python: &'a str,
     pub lychee: Option<&'a Path>,
+    /// The HTTP/2-against-HTTP/1.1 table, when it was measured.
+    pub protocol: &'a str,
 }
 
 pub fn report(r: &Report) -> String {
@@ -153,7 +155,7 @@ pub fn report(r: &Report) -> String {
          - software: {rustc}; {chromium}; Python {python}; lychee: {lychee}\n\
          - fixture: {PORTS} loopback ports, every URL `/cors/delay/{DELAY_MS}`; \
          ideal = ceil(N / in flight) × {DELAY_MS} ms\n\n\
-         ### Speed\n\n{results}\n### Targets\n\n{targets}\n\
+         ### Speed\n\n{results}\n### Targets\n\n{targets}\n{protocol}\n\
          ### Page weight (`trunk build --release`, wasm-opt -Oz)\n\n{weight}\n\
          ### What makes the wasm big\n\n{sizes}",
         date = output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
@@ -171,6 +173,11 @@ pub fn report(r: &Report) -> String {
         )),
         results = r.results,
         targets = r.targets,
+        protocol = if r.protocol.is_empty() {
+            String::new()
+        } else {
+            format!("### HTTP/2 and HTTP/1.1\n\n{}", r.protocol)
+        },
         weight = r.weight.table(),
         sizes = r.sizes_md,
     )

@@ -7,6 +7,7 @@
 //! cargo run --release -p upcheck-proxy --example throughput -- \
 //!     [--urls 1000] [--ports 50] [--delay-ms 500] [--concurrency 256] [--per-host 6]
 //!     [--batches 1] [--proxy 127.0.0.1:8080 --proxy-pid PID] [--urls-file FILE] [--json]
+//!     [--tls h2|h1]
 //! ```
 //! In-process, the per-client caps are raised to fit `--batches` (all batches
 //! come from one client here), so the figure is the engine's, not the caps'.
@@ -18,6 +19,12 @@
 //! `--urls-file` checks the URLs in FILE (one a line) instead of starting a
 //! fixture here: `./bench` (tests/bench.rs) passes the list every checker it
 //! compares gets. `--json` prints one JSON line instead of the text report.
+//!
+//! `--tls h2` (or `h1`) serves the URLs over TLS instead, from one fixture
+//! port with a certificate from a CA made here (the in-process proxy trusts
+//! it), offering HTTP/2 by ALPN (or HTTP/1.1 only): `./bench --only protocol`
+//! runs both to compare. One host:port, so raise `--per-host` to measure
+//! more than 6 at once.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -37,6 +44,7 @@ struct Args {
     proxy_pid: Option<u32>,
     urls_file: Option<String>,
     json: bool,
+    tls: Option<bool>,
 }
 
 fn args() -> Result<Args, String> {
@@ -51,6 +59,7 @@ fn args() -> Result<Args, String> {
         proxy_pid: None,
         urls_file: None,
         json: false,
+        tls: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -70,6 +79,13 @@ fn args() -> Result<Args, String> {
             "--proxy" => a.proxy = Some(value.parse().map_err(|e| bad(&e))?),
             "--proxy-pid" => a.proxy_pid = Some(value.parse().map_err(|e| bad(&e))?),
             "--urls-file" => a.urls_file = Some(value),
+            "--tls" => {
+                a.tls = Some(match value.as_str() {
+                    "h2" => true,
+                    "h1" => false,
+                    _ => return Err(bad(&"h2 or h1")),
+                })
+            }
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -91,11 +107,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?),
         None => None,
     };
-    let fixture = match &listed {
-        Some(_) => None,
-        None => Some(upcheck_fixture::Fixture::start(a.ports).await?),
+    if a.tls.is_some() && (a.proxy.is_some() || listed.is_some()) {
+        return Err(
+            "--tls serves its own fixture to the in-process proxy: no --proxy or --urls-file"
+                .into(),
+        );
+    }
+    let ca = upcheck_fixture::tls::TestCa::new("Upcheck Bench CA");
+    let tls_fixture = match a.tls {
+        Some(h2) => {
+            let (chain, key) = ca.leaf_for_days(&["127.0.0.1"], 30);
+            let options = upcheck_fixture::tls::TlsOptions {
+                h2,
+                ..Default::default()
+            };
+            a.ports = 1;
+            Some(upcheck_fixture::tls::TlsFixture::start_with(chain, key, options).await?)
+        }
+        None => None,
+    };
+    let fixture = match (&listed, &tls_fixture) {
+        (None, None) => Some(upcheck_fixture::Fixture::start(a.ports).await?),
+        _ => None,
     };
     let urls: Vec<String> = match (&listed, &fixture) {
+        (_, None) if tls_fixture.is_some() => {
+            let f = tls_fixture.as_ref().expect("checked");
+            (0..a.urls)
+                .map(|i| f.url(&format!("/delay/{}?n={i}", a.delay_ms)))
+                .collect()
+        }
         (Some(text), _) => text
             .lines()
             .filter(|l| !l.is_empty())
@@ -131,6 +172,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .max(upcheck_proxy::config::MAX_BATCHES_PER_CLIENT),
                 max_checks_per_client: a.concurrency.saturating_mul(a.batches.max(1)),
                 insecure_allow_loopback: true,
+                extra_root_certs: vec![ca.cert.clone()],
                 ..upcheck_proxy::Config::default()
             };
             tokio::spawn(upcheck_proxy::serve(
@@ -170,11 +212,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .min(total)
         .max(1);
     let ideal = (total.div_ceil(slots)) as f64 * a.delay_ms as f64 / 1000.0;
-    let peak_in_flight = fixture.as_ref().map(|f| {
-        f.stats()
-            .peak_in_flight
-            .load(std::sync::atomic::Ordering::SeqCst)
-    });
+    let stats = fixture
+        .as_ref()
+        .map(|f| f.stats())
+        .or(tls_fixture.as_ref().map(|f| f.stats()));
+    let peak_in_flight = stats.map(|s| s.peak_in_flight.load(std::sync::atomic::Ordering::SeqCst));
     let (rss_of, rss) = match a.proxy_pid {
         Some(pid) => ("proxy", peak_rss_kib(&pid.to_string())),
         None => (
@@ -199,6 +241,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "fixture_peak_in_flight": peak_in_flight,
             "peak_rss_kib": rss,
             "peak_rss_of": rss_of,
+            "tls": a.tls.map(|h2| if h2 { "h2" } else { "h1" }),
         });
         println!("{report}");
         return Ok(());

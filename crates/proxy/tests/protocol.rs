@@ -266,8 +266,12 @@ async fn security_headers_are_graded_by_the_documented_rules() {
         ("referrer-policy", "no-referrer"),
     ];
     type Headers<'a> = &'a [(&'a str, &'a str)];
-    let cases: [(Headers, u64, &str); 4] = [
+    let mut no_preload = all;
+    no_preload[0].1 = "max-age=31536000";
+    let cases: [(Headers, u64, &str); 6] = [
         (&all, 100, "A+"),
+        (&no_preload, 100, "A"),
+        (&all[..4], 85, "B"),
         (&all[1..], 70, "C"),
         (&all[..2], 55, "D"),
         (&[], 0, "F"),

@@ -520,6 +520,10 @@ pub struct Health {
     /// The newest API version it speaks (1 when absent: an older proxy).
     #[serde(default = "v1")]
     pub api_version: u8,
+    /// The operator's name for this proxy as a vantage point (`home`,
+    /// `fra-1`), from `--label`; absent when none was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// The limits in force.
     pub limits: Limits,
 }

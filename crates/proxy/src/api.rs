@@ -21,6 +21,8 @@ pub struct AppState {
     pub checker: Arc<Checker>,
     /// The limits in force (also what `/api/health` reports).
     pub limits: Limits,
+    /// `--label`, reported by `/api/health`.
+    pub label: Option<String>,
 }
 
 /// `GET /api/health`.
@@ -29,6 +31,7 @@ pub async fn health(State(state): State<Arc<AppState>>) -> Json<Health> {
         name: "upcheck-proxy".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
         api_version: API_VERSION,
+        label: state.label.clone(),
         limits: state.limits.clone(),
     })
 }

@@ -104,6 +104,13 @@ pub struct Config {
     pub extra_root_certs: Vec<CertificateDer<'static>>,
     /// Name resolution; `None` uses the system's DNS configuration (hickory).
     pub resolver: Option<Arc<dyn Resolve>>,
+    /// The operator's name for this proxy as a vantage point, reported by
+    /// `/api/health` (checked by [`check_label`]).
+    pub label: Option<String>,
+    /// The local address every outgoing check connects from (on a host
+    /// with several); `None` lets the system choose. Targets of the other
+    /// address family cannot be reached from it.
+    pub source_address: Option<std::net::IpAddr>,
     /// Host names (`NAME` or `NAME:PORT`, as browsers send them in `Host`)
     /// the API answers for besides the listen address and, on loopback, the
     /// loopback names. See [`crate::host`].
@@ -137,9 +144,29 @@ impl Default for Config {
             insecure_allow_loopback: false,
             extra_root_certs: Vec::new(),
             resolver: None,
+            label: None,
+            source_address: None,
             public_hosts: Vec::new(),
             max_connections: MAX_CONNECTIONS,
             request_read_timeout: REQUEST_READ_TIMEOUT,
         }
+    }
+}
+
+/// The most characters in a `--label`.
+pub const MAX_LABEL_CHARS: usize = 32;
+
+/// A label is 1–32 letters, digits, `.`, `_` or `-`: short enough for a
+/// table column, plain enough to put in a share link unescaped.
+pub fn check_label(label: &str) -> Result<(), String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if label.is_empty() || label.chars().count() > MAX_LABEL_CHARS {
+        return Err(format!("--label must be 1 to {MAX_LABEL_CHARS} characters"));
+    }
+    match label.chars().find(|&c| !ok(c)) {
+        Some(c) => Err(format!(
+            "--label may hold letters, digits, '.', '_' and '-' only, not {c:?}"
+        )),
+        None => Ok(()),
     }
 }

@@ -50,6 +50,7 @@ pub fn app(config: Config) -> Router {
     let state = Arc::new(api::AppState {
         checker: Arc::new(check::Checker::new(&config)),
         limits: api::limits(&config),
+        label: config.label.clone(),
     });
     let origins = origin::Origins(Arc::new(config.allow_origins.clone()));
     let access = origin::Access {

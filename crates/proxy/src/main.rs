@@ -88,6 +88,15 @@ struct Args {
     /// only, never an environment variable, so no deployment can inherit it.
     #[arg(long)]
     insecure_allow_loopback: bool,
+    /// This proxy's name as a vantage point (e.g. home, fra-1), shown by the
+    /// page beside its results and reported by /api/health: 1-32 letters,
+    /// digits, '.', '_' or '-'.
+    #[arg(long, env = "UPCHECK_LABEL")]
+    label: Option<String>,
+    /// The local address outgoing checks connect from, on a host with
+    /// several (targets of the other IP family are then unreachable).
+    #[arg(long = "source-address", env = "UPCHECK_SOURCE_ADDRESS")]
+    source_address: Option<std::net::IpAddr>,
 }
 
 /// How long in-flight streams may run on after a shutdown signal.
@@ -116,6 +125,19 @@ async fn main() {
             std::process::exit(2);
         }
     }
+    if let Some(label) = &args.label {
+        if let Err(e) = upcheck_proxy::config::check_label(label) {
+            eprintln!("upcheck-proxy: {e}");
+            std::process::exit(2);
+        }
+    }
+    if let Some(ip) = args.source_address {
+        // Fail at start, not on every check: the address must be this host's.
+        if let Err(e) = std::net::TcpListener::bind((ip, 0)) {
+            eprintln!("upcheck-proxy: --source-address {ip} is not an address of this host: {e}");
+            std::process::exit(2);
+        }
+    }
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -141,6 +163,8 @@ async fn main() {
         write_stall: Duration::from_secs(args.write_stall_secs.max(1)),
         body_memory_mib: args.body_memory_mib.max(1),
         insecure_allow_loopback: args.insecure_allow_loopback,
+        label: args.label,
+        source_address: args.source_address,
         public_hosts: args.public_hosts,
         max_connections: args.max_connections,
         request_read_timeout: Duration::from_secs(args.request_read_timeout.max(1)),

@@ -127,3 +127,54 @@ async fn the_loopback_switch_ignores_the_environment() {
     let line = request(proxy.addr, "POST", "/api/check", &body).await;
     assert_outcome(&line, "up", None);
 }
+
+#[tokio::test]
+async fn label_and_source_address_as_a_vantage_point() {
+    let fixture = Fixture::start(1).await.unwrap();
+    let only_2 = fixture.url(0, "/only-from/127.0.0.2/status/200");
+    let body = json!({ "urls": [only_2], "timeout_ms": 2000 }).to_string();
+    let proxy = start(
+        &[("UPCHECK_LABEL", "fra-1")],
+        &["--insecure-allow-loopback", "--source-address", "127.0.0.2"],
+    );
+    let health = request(proxy.addr, "GET", "/api/health", "").await;
+    assert_eq!(health["label"], "fra-1", "{health}");
+    // The site answers only 127.0.0.2: this proxy checks from there.
+    let line = request(proxy.addr, "POST", "/api/check", &body).await;
+    assert_outcome(&line, "up", None);
+    drop(proxy);
+
+    let proxy = start(
+        &[],
+        &["--insecure-allow-loopback", "--source-address", "127.0.0.3"],
+    );
+    let health = request(proxy.addr, "GET", "/api/health", "").await;
+    assert!(
+        health.get("label").is_none(),
+        "no label, no field: {health}"
+    );
+    let line = request(proxy.addr, "POST", "/api/check", &body).await;
+    assert_outcome(&line, "unreachable", Some("reset"));
+}
+
+#[test]
+fn a_bad_label_or_a_foreign_source_address_stops_the_start_with_the_flag_named() {
+    for (args, want) in [
+        (&["--label", "fra 1"][..], "--label may hold"),
+        (&["--label", ""][..], "--label must be 1 to 32"),
+        // TEST-NET-3: never an address of this machine.
+        (
+            &["--source-address", "203.0.113.9"][..],
+            "--source-address 203.0.113.9",
+        ),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_upcheck-proxy"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+    }
+}

@@ -304,3 +304,32 @@ async fn security_headers_are_graded_by_the_documented_rules() {
     .await;
     assert_eq!(line["security_headers"]["grade"], "C", "{line:#}");
 }
+
+#[tokio::test]
+async fn from_a_source_address_of_the_other_family_an_address_is_unreachable_and_says_why() {
+    let f = Fixture::start_stacks(1, Stack::Listen, Stack::Listen)
+        .await
+        .unwrap();
+    let config = Config {
+        source_address: Some("127.0.0.1".parse().unwrap()),
+        ..loopback_config()
+    };
+    let line = check_one(config.clone(), &f.url_v6(0, "/"), json!({})).await;
+    assert_outcome(&line, "unreachable", Some("connect"));
+    assert!(
+        message(&line).contains("of the other IP family"),
+        "{line:#}"
+    );
+    // A name with both: the family the source can use carries the check.
+    let config = Config {
+        resolver: Some(arc(
+            ScriptedResolver::new().answer("dual.test", &["127.0.0.1", "::1"])
+        )),
+        ..config
+    };
+    let url = format!("http://dual.test:{}/", f.ports()[0]);
+    let line = check_one(config, &url, json!({})).await;
+    assert_outcome(&line, "up", None);
+    assert_eq!(line["ip"], "127.0.0.1");
+    assert_eq!(family(&line, "ipv6")["connected"], false);
+}

@@ -11,12 +11,16 @@
 //! The other family gets at most [`OTHER_FAMILY_WAIT`] after the first one
 //! connected, so a black-holed family costs a check two seconds, not its
 //! whole timeout.
+//!
+//! With `--source-address`, every connection is made from that local
+//! address; an address of the other family cannot be reached from it and
+//! fails as such.
 
 use futures_util::future::BoxFuture;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 use super::deadline::ms;
 use super::limits::{Slot, Slots};
@@ -59,19 +63,20 @@ struct FamilyTry {
 pub async fn connect<'a>(
     addrs: &[IpAddr],
     port: u16,
+    source: Option<IpAddr>,
     slots: &'a Slots,
     deadline: &mut Deadline,
 ) -> Result<(Connected, Option<(FamilyCheck, OtherFamily<'a>)>), Failure> {
     let (v6, v4): (Vec<IpAddr>, Vec<IpAddr>) = addrs.iter().partition(|ip| ip.is_ipv6());
     if v4.is_empty() || v6.is_empty() {
-        let tried = family(addrs.to_vec(), port, slots, *deadline).await;
+        let tried = family(addrs.to_vec(), port, source, slots, *deadline).await;
         deadline.pause(tried.waited);
         return tried.into_connected().map(|c| (c, None));
     }
     let d = *deadline;
     let (first_v4, first_v6) = (v4[0], v6[0]);
-    let mut first = Box::pin(family(v6, port, slots, d));
-    let mut second = Box::pin(family(v4, port, slots, d));
+    let mut first = Box::pin(family(v6, port, source, slots, d));
+    let mut second = Box::pin(family(v4, port, source, slots, d));
     let (won, mut other) = tokio::select! {
         t = &mut first => (t, second),
         t = &mut second => (t, first),
@@ -157,7 +162,13 @@ impl FamilyTry {
 }
 
 /// Tries `addrs` (one family, or whatever the name had) in order.
-async fn family(addrs: Vec<IpAddr>, port: u16, slots: &Slots, mut deadline: Deadline) -> FamilyTry {
+async fn family(
+    addrs: Vec<IpAddr>,
+    port: u16,
+    source: Option<IpAddr>,
+    slots: &Slots,
+    mut deadline: Deadline,
+) -> FamilyTry {
     let started = Instant::now();
     let mut waited = Duration::ZERO;
     let family = addrs.first().map_or(IpFamily::V4, |ip| IpFamily::of(*ip));
@@ -176,7 +187,7 @@ async fn family(addrs: Vec<IpAddr>, port: u16, slots: &Slots, mut deadline: Dead
         waited += wait;
         deadline.pause(wait);
         let attempt = async {
-            TcpStream::connect(addr)
+            open(addr, source)
                 .await
                 .map_err(|e| connect_failure(addr, &e))
         };
@@ -206,6 +217,26 @@ async fn family(addrs: Vec<IpAddr>, port: u16, slots: &Slots, mut deadline: Dead
         waited,
         took: started.elapsed().saturating_sub(waited),
     }
+}
+
+/// A connection to `addr`, from `source` when one is set.
+async fn open(addr: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
+    let Some(source) = source else {
+        return TcpStream::connect(addr).await;
+    };
+    if source.is_ipv4() != addr.is_ipv4() {
+        return Err(io::Error::new(
+            io::ErrorKind::AddrNotAvailable,
+            format!("the source address {source} is of the other IP family"),
+        ));
+    }
+    let socket = if source.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.bind(SocketAddr::new(source, 0))?;
+    socket.connect(addr).await
 }
 
 fn connect_failure(addr: SocketAddr, e: &io::Error) -> Failure {

@@ -179,6 +179,7 @@ pub struct Checker {
     trust_forwarded: bool,
     write_stall: Duration,
     body_memory: body::BodyMemory,
+    source_address: Option<IpAddr>,
 }
 
 impl Checker {
@@ -202,6 +203,7 @@ impl Checker {
             trust_forwarded: config.trust_forwarded,
             write_stall: config.write_stall,
             body_memory: body::BodyMemory::new(config.body_memory_mib),
+            source_address: config.source_address,
         }
     }
 
@@ -406,7 +408,7 @@ impl Checker {
         facts: &mut HopFacts,
     ) -> Result<Fetched, Failure> {
         let (connected, other_family) =
-            connect::connect(addrs, port, &self.slots, deadline).await?;
+            connect::connect(addrs, port, self.source_address, &self.slots, deadline).await?;
         facts.timings.connect = Some(ms(connected.took));
         facts.ip = Some(connected.ip);
         // Held until the exchange is over.

@@ -967,6 +967,45 @@ async fn protocol_details_of_an_h2_site(browser: Browser) -> Result<(), Failure>
     page.close().await
 }
 
+/// `./run`'s case: the proxy refuses loopback (as any real one does), the
+/// page is on "proxy if one answers", and the list is local sites. The
+/// proxy refuses them as private; the page checks them from this browser
+/// instead, and each row says which vantage point checked it and why.
+async fn local_sites_are_checked_from_the_browser(browser: Browser) -> Result<(), Failure> {
+    let fixture = Fixture::start(3)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let site = Site::start_with(|c| c.insecure_allow_loopback = false).await;
+    let page = Page::open(browser, &site).await?;
+    page.select("#via", "auto").await?;
+    let found = "document.querySelector('#proxy-status').innerText.includes('proxy found')";
+    page.wait_for("waiting for the page to find the proxy", RUN_LIMIT, found)
+        .await?;
+    let expected: Vec<(String, &str, &str)> = vec![
+        (
+            fixture.url(0, "/cors/status/200"),
+            "up",
+            "checked from this browser",
+        ),
+        (fixture.url(1, "/cors/status/404"), "down", "HTTP 404"),
+        (
+            fixture.url(2, "/status/200"),
+            "reachable",
+            "the proxy refuses private addresses",
+        ),
+    ];
+    let lines: Vec<String> = expected.iter().map(|(url, ..)| url.clone()).collect();
+    let (_, rows) = check_list(&page, &lines).await?;
+    assert_rows(browser, &rows, &expected);
+    assert!(
+        rows.iter()
+            .all(|r| r.text.contains("checked from this browser")),
+        "{browser}: {}",
+        describe(&rows)
+    );
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
@@ -989,6 +1028,7 @@ macro_rules! scenarios_in {
                 staircase_and_wall,
                 waterfall_through_the_proxy,
                 protocol_details_of_an_h2_site,
+                local_sites_are_checked_from_the_browser,
             );
         }
     };

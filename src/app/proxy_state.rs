@@ -94,6 +94,9 @@ impl ProxyState {
                 base: base.clone(),
                 max_urls: health.limits.max_urls,
                 in_flight: health.limits.batch_in_flight(),
+                // "Proxy if one answers" is about reaching sites, not about
+                // the proxy: what it must refuse, the browser may check.
+                fallback: choice == ViaChoice::Auto,
             }),
             (ViaChoice::Auto, _) => Ok(Via::Direct),
             (ViaChoice::Proxy, ProxyState::Probing(base)) => Err(format!(

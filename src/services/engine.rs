@@ -4,6 +4,9 @@
 //!
 //! Through a proxy the pool is the proxy's: the whole list goes as one streamed
 //! batch (or, one at a time, a batch per site) and lines come back as checks end.
+//! In "proxy if one answers" mode, a site the proxy refuses as a private
+//! address (`localhost:3000`, an intranet host) is checked from this browser
+//! once the batches are done, and its row says so and why.
 
 use futures::channel::oneshot;
 use futures::{FutureExt, StreamExt};
@@ -15,7 +18,7 @@ use yew::Callback;
 
 use super::check::{check, now, CheckOptions, Pacer, StopSignal};
 use super::proxy::{self, BatchError};
-use upcheck_core::wire::{CheckRequest, Target};
+use upcheck_core::wire::{CheckRequest, ErrorKind, Target};
 use upcheck_core::{CheckResult, Outcome, SiteOptions, Span};
 
 /// One site to check.
@@ -64,9 +67,9 @@ async fn run_batch(
     base: &str,
     batch: &[Job],
     opts: &CheckOptions,
-    stop: &StopSignal,
-    stopped: &Cell<bool>,
+    (stop, stopped): (&StopSignal, &Cell<bool>),
     batcher: &Rc<Batcher>,
+    refused: Option<&RefCell<Vec<Job>>>,
 ) {
     let mut pending = vec![true; batch.len()];
     let outcome = if stopped.get() {
@@ -99,6 +102,13 @@ async fn run_batch(
             let Some(job) = batch.get(line.index) else {
                 return; // not one of ours: ignore rather than misattribute
             };
+            let private = line.error.as_ref().map(|e| e.kind) == Some(ErrorKind::PrivateAddress);
+            if let (true, Some(refused)) = (private, refused) {
+                if std::mem::take(&mut pending[line.index]) {
+                    refused.borrow_mut().push(job.clone());
+                }
+                return;
+            }
             if std::mem::take(&mut pending[line.index]) {
                 // The proxy streams lines in completion order and says how
                 // long each check took, not when it began: the end is when
@@ -190,7 +200,48 @@ pub(crate) enum Via {
         max_urls: usize,
         /// Most checks of one batch it runs at once.
         in_flight: usize,
+        /// Check the sites it refuses as private from this browser instead.
+        fallback: bool,
     },
+}
+
+/// What a row checked from this browser after the proxy refused it says.
+pub(crate) const FROM_THIS_BROWSER: &str =
+    "checked from this browser: the proxy refuses private addresses";
+
+/// Checks `jobs` from the browser, at most `concurrency` at once; each
+/// result's span on the run's clock (`started`).
+async fn run_direct(
+    jobs: Vec<Job>,
+    concurrency: usize,
+    started: f64,
+    (opts, pacer, stop, stopped): (&CheckOptions, &Pacer, &StopSignal, &Cell<bool>),
+    batcher: &Rc<Batcher>,
+    note: Option<&str>,
+) {
+    futures::stream::iter(jobs)
+        .for_each_concurrent(concurrency.max(1), |job| async move {
+            let result = if stopped.get() {
+                CheckResult::bare(Outcome::Cancelled, "stopped before it started")
+            } else {
+                // The slot is this check's from here until it returns: its
+                // bar in the run's waterfall.
+                let began = now() - started;
+                batcher.push(EngineEvent::Checking {
+                    id: job.id,
+                    since_ms: began,
+                });
+                let expect = job.options.resolve(&opts.defaults);
+                let mut result = check(&job.url, &expect, opts, pacer, stop).await;
+                result.span = Some(Span::new(began, now() - started));
+                if let Some(note) = note {
+                    result.detail = format!("{} · {note}", result.detail);
+                }
+                result
+            };
+            batcher.push(EngineEvent::Finished(job.id, result));
+        })
+        .await;
 }
 
 /// Starts checking `jobs`, at most `concurrency` at once. Events reach
@@ -218,33 +269,26 @@ pub(crate) fn start(
         let stop = &stop;
         let stopped = &stopped;
         let batcher = &batcher;
+        let ctx = (opts, pacer, stop, &**stopped);
         match via {
-            Via::Direct => {
-                futures::stream::iter(jobs)
-                    .for_each_concurrent(concurrency.max(1), |job| async move {
-                        let result = if stopped.get() {
-                            CheckResult::bare(Outcome::Cancelled, "stopped before it started")
-                        } else {
-                            // The slot is this check's from here until it
-                            // returns: its bar in the run's waterfall.
-                            let began = now() - started;
-                            batcher.push(EngineEvent::Checking {
-                                id: job.id,
-                                since_ms: began,
-                            });
-                            let expect = job.options.resolve(&opts.defaults);
-                            let mut result = check(&job.url, &expect, opts, pacer, stop).await;
-                            result.span = Some(Span::new(began, now() - started));
-                            result
-                        };
-                        batcher.push(EngineEvent::Finished(job.id, result));
-                    })
-                    .await;
-            }
-            Via::Proxy { base, max_urls, .. } => {
+            Via::Direct => run_direct(jobs, concurrency, started, ctx, batcher, None).await,
+            Via::Proxy {
+                base,
+                max_urls,
+                fallback,
+                ..
+            } => {
                 let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
+                let refused = RefCell::new(Vec::new());
+                let collect = fallback.then_some(&refused);
                 for batch in jobs.chunks(per_batch) {
-                    run_batch(started, &base, batch, opts, stop, stopped, batcher).await;
+                    let halt = (stop, &**stopped);
+                    run_batch(started, &base, batch, opts, halt, batcher, collect).await;
+                }
+                let refused = refused.into_inner();
+                if !refused.is_empty() {
+                    let note = Some(FROM_THIS_BROWSER);
+                    run_direct(refused, concurrency, started, ctx, batcher, note).await;
                 }
             }
         }

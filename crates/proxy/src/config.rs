@@ -99,8 +99,8 @@ pub struct Config {
     /// TEST ONLY: allow targets on 127.0.0.0/8 and `::1` (every other denied
     /// range stays denied), so tests and benchmarks can check loopback servers.
     pub insecure_allow_loopback: bool,
-    /// TEST ONLY: trust these root certificates besides the public web roots,
-    /// so tests can check TLS servers with a certificate from a test CA.
+    /// Root certificates to trust besides the public web roots (`--ca-cert`:
+    /// an intranet's CA; tests: a CA made for the run).
     pub extra_root_certs: Vec<CertificateDer<'static>>,
     /// Name resolution; `None` uses the system's DNS configuration (hickory).
     pub resolver: Option<Arc<dyn Resolve>>,

@@ -97,6 +97,35 @@ struct Args {
     /// several (targets of the other IP family are then unreachable).
     #[arg(long = "source-address", env = "UPCHECK_SOURCE_ADDRESS")]
     source_address: Option<std::net::IpAddr>,
+    /// A PEM file of CA certificates to trust besides the public web roots,
+    /// e.g. an intranet's own CA (repeatable; comma-separated in the env var).
+    #[arg(long = "ca-cert", env = "UPCHECK_CA_CERT", value_delimiter = ',')]
+    ca_certs: Vec<std::path::PathBuf>,
+}
+
+/// Every certificate in the `--ca-cert` files, or what is wrong with one.
+fn read_ca_certs(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let mut out = Vec::new();
+    for path in paths {
+        let shown = path.display();
+        let pem = std::fs::read(path).map_err(|e| format!("--ca-cert {shown}: {e}"))?;
+        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--ca-cert {shown}: not PEM certificates: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("--ca-cert {shown}: no PEM certificate in it"));
+        }
+        for (i, cert) in certs.iter().enumerate() {
+            rustls::RootCertStore::empty()
+                .add(cert.clone())
+                .map_err(|e| format!("--ca-cert {shown}: certificate {}: {e}", i + 1))?;
+        }
+        out.extend(certs);
+    }
+    Ok(out)
 }
 
 /// How long in-flight streams may run on after a shutdown signal.
@@ -138,6 +167,13 @@ async fn main() {
             std::process::exit(2);
         }
     }
+    let extra_root_certs = match read_ca_certs(&args.ca_certs) {
+        Ok(certs) => certs,
+        Err(e) => {
+            eprintln!("upcheck-proxy: {e}");
+            std::process::exit(2);
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -164,6 +200,7 @@ async fn main() {
         body_memory_mib: args.body_memory_mib.max(1),
         insecure_allow_loopback: args.insecure_allow_loopback,
         label: args.label,
+        extra_root_certs,
         source_address: args.source_address,
         public_hosts: args.public_hosts,
         max_connections: args.max_connections,

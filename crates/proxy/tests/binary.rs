@@ -178,3 +178,66 @@ fn a_bad_label_or_a_foreign_source_address_stops_the_start_with_the_flag_named()
         assert!(stderr.contains(want), "{args:?}: {stderr}");
     }
 }
+
+/// `der` as a PEM `CERTIFICATE` block.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+#[tokio::test]
+async fn ca_cert_trusts_an_intranet_ca_and_a_bad_file_stops_the_start() {
+    use upcheck_fixture::tls::{TestCa, TlsFixture};
+    let ca = TestCa::new("Intranet CA");
+    let (chain, key) = ca.leaf_for_days(&["127.0.0.1"], 60);
+    let site = TlsFixture::start(chain, key).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("upcheck-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("intranet.pem");
+    std::fs::write(&file, pem(&ca.cert)).unwrap();
+    let body = json!({ "urls": [site.url("/")], "timeout_ms": 2000 }).to_string();
+
+    let trusting = start(
+        &[],
+        &[
+            "--insecure-allow-loopback",
+            "--ca-cert",
+            file.to_str().unwrap(),
+        ],
+    );
+    let line = request(trusting.addr, "POST", "/api/check", &body).await;
+    assert_outcome(&line, "up", None);
+    assert_eq!(line["tls"]["issuer"], "CN=Intranet CA");
+    drop(trusting);
+
+    let plain = start(&[], &["--insecure-allow-loopback"]);
+    let line = request(plain.addr, "POST", "/api/check", &body).await;
+    assert_outcome(&line, "unreachable", Some("tls"));
+    drop(plain);
+
+    let junk = dir.join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    for (path, want) in [
+        (junk, "no PEM certificate in it"),
+        (dir.join("missing.pem"), "missing.pem: No such file"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_upcheck-proxy"))
+            .args(["--listen", "127.0.0.1:0", "--ca-cert"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

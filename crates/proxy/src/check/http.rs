@@ -112,19 +112,8 @@ where
         .handshake::<_, Empty<Bytes>>(TokioIo::new(io))
         .await
         .map_err(|e| exchange_failure(&e))?;
-    let conn = AbortOnDrop(tokio::spawn(async move {
-        let _ = conn.await;
-    }));
-    let sent = Instant::now();
-    let attempt = async {
-        sender
-            .send_request(request)
-            .await
-            .map_err(|e| exchange_failure(&e))
-    };
-    let response = deadline.run(Phase::Response, attempt).await?;
-    let ttfb = sent.elapsed();
-    into_exchange(response, ttfb, Box::new(sender), conn)
+    let pending = sender.send_request(request);
+    answered(conn, pending, Box::new(sender), deadline).await
 }
 
 /// The HTTP/2 exchange: one stream on a connection of its own, with the
@@ -150,19 +139,29 @@ where
             .map_err(|e| exchange_failure(&e))
     };
     let (mut sender, conn) = deadline.run(Phase::Response, handshake).await?;
+    let pending = sender.send_request(request);
+    answered(conn, pending, Box::new(sender), deadline).await
+}
+
+/// Drives the connection `conn` in a task of its own (aborted with the
+/// exchange) and waits, under the deadline, for the head of the response
+/// `pending` on it; `sender` keeps the connection open while the body is read.
+async fn answered<C>(
+    conn: C,
+    pending: impl std::future::Future<Output = hyper::Result<Response<Incoming>>>,
+    sender: Box<dyn std::any::Any + Send>,
+    deadline: &Deadline,
+) -> Result<Exchange, Failure>
+where
+    C: std::future::Future + Send + 'static,
+{
     let conn = AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
     let sent = Instant::now();
-    let attempt = async {
-        sender
-            .send_request(request)
-            .await
-            .map_err(|e| exchange_failure(&e))
-    };
+    let attempt = async { pending.await.map_err(|e| exchange_failure(&e)) };
     let response = deadline.run(Phase::Response, attempt).await?;
-    let ttfb = sent.elapsed();
-    into_exchange(response, ttfb, Box::new(sender), conn)
+    into_exchange(response, sent.elapsed(), sender, conn)
 }
 
 fn into_exchange(

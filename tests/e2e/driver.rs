@@ -410,8 +410,16 @@ impl Driver {
         // WebKit reports the new size at once but paints it later: a
         // screenshot right after a resize shows the new area black. Two
         // animation frames later the page has been painted at the new size.
+        // A window WebKit takes for hidden (a new one under Xvfb, now and
+        // then, on a cold machine) gets no animation frames at all: then a
+        // second is waited instead, rather than the script timing out
+        // (which failed a cold run's session start).
         let painted = "const done = arguments[arguments.length - 1];
-            requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
+            const late = setTimeout(() => done(false), 1000);
+            requestAnimationFrame(() => requestAnimationFrame(() => {
+                clearTimeout(late);
+                done(true);
+            }));";
         let painted = tokio::time::timeout(SESSION_START, client.execute_async(painted, vec![]));
         painted.await.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
         Ok(())

@@ -112,6 +112,37 @@ impl Denial {
     pub fn is_plain_loopback(&self) -> bool {
         self.range == Range::Loopback && self.via.is_none()
     }
+
+    /// True for a host on this machine or a network it is attached to:
+    /// loopback, RFC 1918, carrier-grade NAT, link-local, unique local and
+    /// site-local, written plainly — what a checker run on one's own machine
+    /// may be told to check (`upcheck check --allow-private`). Never the
+    /// unspecified, multicast, broadcast, documentation or reserved ranges
+    /// (no host answers there), nor anything carried through NAT64, 6to4 or
+    /// Teredo (it would reach some other network's host).
+    pub fn is_local_network(&self) -> bool {
+        let local = match self.range {
+            Range::Loopback
+            | Range::Private
+            | Range::SharedAddressSpace
+            | Range::LinkLocal
+            | Range::UniqueLocal
+            | Range::SiteLocal => true,
+            Range::Unspecified
+            | Range::IetfProtocol
+            | Range::Documentation
+            | Range::Benchmarking
+            | Range::Multicast
+            | Range::Reserved
+            | Range::Broadcast
+            | Range::SixToFourRelay
+            | Range::DiscardOnly
+            | Range::LocalNat64
+            | Range::SixToFour
+            | Range::Teredo => false,
+        };
+        local && self.via.is_none()
+    }
 }
 
 impl fmt::Display for Denial {

@@ -9,6 +9,7 @@ use axum::Json;
 use std::sync::Arc;
 
 use crate::check::batch::{self, Batch};
+use crate::check::clients::Clients;
 use crate::check::{site, Checker, Params};
 use crate::error::AppError;
 use upcheck_core::wire::{CheckRequest, Health, Limits, API_VERSION};
@@ -19,6 +20,12 @@ use upcheck_core::{defaults, StatusRule};
 pub struct AppState {
     /// Runs the checks.
     pub checker: Arc<Checker>,
+    /// Admits each client's batches (per-client caps).
+    pub clients: Clients,
+    /// Whether a client is known by its `X-Forwarded-For` entry.
+    pub trust_forwarded: bool,
+    /// How long a batch waits for its reader (see [`batch`]).
+    pub write_stall: std::time::Duration,
     /// The limits in force (also what `/api/health` reports).
     pub limits: Limits,
     /// `--label`, reported by `/api/health`.
@@ -69,16 +76,19 @@ pub async fn check(
         "check batch"
     );
 
+    let client = crate::rate::request_client(&extensions, &headers, state.trust_forwarded);
     let ticket = state
-        .checker
-        .admit(&extensions, &headers)
-        .map_err(|max| AppError::TooManyBatches { max })?;
+        .clients
+        .admit(client)
+        .ok_or_else(|| AppError::TooManyBatches {
+            max: state.clients.max_batches(),
+        })?;
     let lines = batch::start(
         state.checker.clone(),
         Batch {
             jobs,
             concurrency: limits.concurrency.max(1),
-            write_stall: state.checker.write_stall(),
+            write_stall: state.write_stall,
             ticket,
             api_version: request.version,
         },

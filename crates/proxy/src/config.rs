@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use crate::dns::Resolve;
 use upcheck_core::defaults;
+use upcheck_engine::{EngineConfig, Reach};
 
-/// Checks in flight at once across all batches unless configured otherwise.
-pub const GLOBAL_CONCURRENCY: usize = 1024;
+pub use upcheck_engine::config::{BODY_MEMORY_MIB, GLOBAL_CONCURRENCY, SLOT_WAIT};
 /// Largest `POST /api/check` body unless configured otherwise: room for
 /// [`defaults::PROXY_MAX_URLS`] URLs of a few hundred characters each.
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -27,12 +27,8 @@ pub const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const MAX_BATCHES_PER_CLIENT: usize = 4;
 /// Checks one client may have in flight at once, over all its batches.
 pub const MAX_CHECKS_PER_CLIENT: usize = 256;
-/// The longest a check waits for any one slot before it ends `busy`.
-pub const SLOT_WAIT: Duration = Duration::from_secs(60);
 /// How long a batch may wait for its reader to take the next line.
 pub const WRITE_STALL: Duration = Duration::from_secs(30);
-/// MiB all body reads together may hold (see `check/body.rs`).
-pub const BODY_MEMORY_MIB: usize = 256;
 
 /// Everything the proxy needs to know at start-up.
 ///
@@ -120,6 +116,27 @@ pub struct Config {
     /// How long a client may take to send a request head (hyper closes the
     /// connection) and, separately, a request body (answered with 408).
     pub request_read_timeout: Duration,
+}
+
+impl Config {
+    /// What the check engine is made with: this proxy's limits and policy.
+    pub fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            per_host: self.per_host,
+            global_concurrency: self.global_concurrency,
+            slot_wait: self.slot_wait,
+            body_memory_mib: self.body_memory_mib,
+            reach: if self.insecure_allow_loopback {
+                Reach::Loopback
+            } else {
+                Reach::Public
+            },
+            own_address: self.listen,
+            extra_root_certs: self.extra_root_certs.clone(),
+            resolver: self.resolver.clone(),
+            source_address: self.source_address,
+        }
+    }
 }
 
 impl Default for Config {

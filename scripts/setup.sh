@@ -194,7 +194,7 @@ wait_for_quiet() {
 }
 
 # Debian's nginx: the load balancer the scale-out test and ./bench put in
-# front of several proxy replicas (deploy/nginx/upcheck.conf).
+# front of several proxy replicas (issue 16 scale-out; not yet used by a test).
 ensure_nginx() {
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     say "installing Debian nginx-light"

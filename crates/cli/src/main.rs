@@ -157,25 +157,6 @@ fn parse_outcome(text: &str) -> Result<Outcome, String> {
         })
 }
 
-fn read_ca_certs(
-    paths: &[std::path::PathBuf],
-) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
-    use rustls::pki_types::pem::PemObject;
-    let mut out = Vec::new();
-    for path in paths {
-        let shown = path.display();
-        let pem = std::fs::read(path).map_err(|e| format!("--ca-cert {shown}: {e}"))?;
-        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("--ca-cert {shown}: not PEM certificates: {e}"))?;
-        if certs.is_empty() {
-            return Err(format!("--ca-cert {shown}: no PEM certificate in it"));
-        }
-        out.extend(certs);
-    }
-    Ok(out)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -224,7 +205,7 @@ fn check_lists(args: CheckArgs) -> Result<ExitCode, String> {
         } else {
             Reach::Public
         },
-        extra_root_certs: read_ca_certs(&args.ca_certs)?,
+        extra_root_certs: upcheck_engine::config::read_ca_certs(&args.ca_certs)?,
         ..EngineConfig::default()
     };
     let (mut rows, jobs) = check::prepare(&lists.sites, &settings)?;

@@ -97,3 +97,28 @@ impl Default for EngineConfig {
         }
     }
 }
+
+/// Every certificate in the `--ca-cert` files, or what is wrong with one.
+pub fn read_ca_certs(
+    paths: &[std::path::PathBuf],
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::pem::PemObject;
+    let mut out = Vec::new();
+    for path in paths {
+        let shown = path.display();
+        let pem = std::fs::read(path).map_err(|e| format!("--ca-cert {shown}: {e}"))?;
+        let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--ca-cert {shown}: not PEM certificates: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("--ca-cert {shown}: no PEM certificate in it"));
+        }
+        for (i, cert) in certs.iter().enumerate() {
+            rustls::RootCertStore::empty()
+                .add(cert.clone())
+                .map_err(|e| format!("--ca-cert {shown}: certificate {}: {e}", i + 1))?;
+        }
+        out.extend(certs);
+    }
+    Ok(out)
+}

@@ -194,7 +194,8 @@ wait_for_quiet() {
 }
 
 # Debian's nginx: the load balancer the scale-out test and ./bench put in
-# front of several proxy replicas (issue 16 scale-out; not yet used by a test).
+# front of several proxy replicas (crates/cli/tests/nginx.rs runs
+# deploy/nginx/upcheck.conf with it).
 ensure_nginx() {
   if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     say "installing Debian nginx-light"

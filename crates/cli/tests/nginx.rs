@@ -3,50 +3,26 @@
 //! --via` spread over the replicas, and a client's forged `X-Forwarded-For`
 //! never reaching them.
 //!
-//! The test rewrites only the file's marked lines (`# upcheck:listen`,
-//! `# upcheck:access-log`, the `# upcheck:replicas-begin`/`-end` block) and
-//! runs nginx in the foreground, one process, everything under a temporary
-//! directory. nginx is required: `./test` installs it (Debian nginx-light).
+//! `upcheck_fixture::nginx` rewrites only the file's marked lines
+//! (`# upcheck:listen`, `# upcheck:access-log`, the
+//! `# upcheck:replicas-begin`/`-end` block) and runs nginx in the foreground,
+//! one process, everything under a temporary directory. nginx is required:
+//! `./test` installs it (Debian nginx-light).
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use upcheck_core::wire::CheckLine;
 use upcheck_core::Outcome;
+use upcheck_fixture::nginx::Nginx;
 use upcheck_fixture::Fixture;
 use upcheck_proxy::Config;
 
-/// How long nginx may take to start, and the log to show its lines.
-const START_WAIT: Duration = Duration::from_secs(10);
 /// The longest any single read from nginx may take in these tests.
 const READ_WAIT: Duration = Duration::from_secs(10);
-
-/// The nginx binary: `UPCHECK_NGINX`, Debian's path, or `nginx` on `PATH`.
-fn nginx_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("UPCHECK_NGINX").filter(|p| !p.is_empty()) {
-        let path = PathBuf::from(path);
-        assert!(
-            path.is_file(),
-            "nginx not found: UPCHECK_NGINX={} is not a file; ./test installs it (Debian nginx-light)",
-            path.display()
-        );
-        return path;
-    }
-    let debian = PathBuf::from("/usr/sbin/nginx");
-    if debian.is_file() {
-        return debian;
-    }
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join("nginx"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("nginx not found: ./test installs it (Debian nginx-light)"))
-}
 
 /// A port nothing listens on right now, for nginx to take.
 fn free_port() -> u16 {
@@ -54,177 +30,11 @@ fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A directory of its own under the system's temporary one.
-fn temp_dir() -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let dir = std::env::temp_dir().join(format!(
-        "upcheck-nginx-{}-{}-{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// The shipped config with its marked lines filled in: nginx on
-/// `127.0.0.1:listen`, `replicas` in the upstream, the access log at `log`.
-/// Fails if a marker is missing or doubled, so the file cannot drift away
-/// from what is tested.
-fn generate(template: &str, listen: u16, replicas: &[SocketAddr], log: &Path) -> String {
-    let (mut listens, mut logs, mut begins, mut ends) = (0, 0, 0, 0);
-    let mut in_replicas = false;
-    let mut out = String::new();
-    for line in template.lines() {
-        let code = line.split('#').next().unwrap_or("").trim();
-        if line.trim_end().ends_with("# upcheck:replicas-begin") {
-            begins += 1;
-            out.push_str(line);
-            out.push('\n');
-            for r in replicas {
-                out.push_str(&format!("    server {r};\n"));
-            }
-            in_replicas = true;
-        } else if line.trim_end().ends_with("# upcheck:replicas-end") {
-            ends += 1;
-            in_replicas = false;
-            out.push_str(line);
-            out.push('\n');
-        } else if in_replicas {
-            // The example replicas: replaced above.
-        } else if line.trim_end().ends_with("# upcheck:listen") {
-            listens += 1;
-            assert!(code.starts_with("listen "), "not a listen line: {line}");
-            out.push_str(&format!(
-                "    listen 127.0.0.1:{listen};  # upcheck:listen\n"
-            ));
-        } else if line.trim_end().ends_with("# upcheck:access-log") {
-            logs += 1;
-            // `access_log PATH FORMAT;`: only the path changes.
-            let rest = code
-                .strip_prefix("access_log ")
-                .and_then(|r| r.trim_start().split_once(char::is_whitespace))
-                .map(|(_path, format)| format.trim())
-                .unwrap_or_else(|| panic!("not an access_log PATH FORMAT line: {line}"));
-            out.push_str(&format!(
-                "    access_log {} {rest}  # upcheck:access-log\n",
-                log.display()
-            ));
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    assert_eq!(
-        (listens, logs, begins, ends),
-        (1, 1, 1, 1),
-        "deploy/nginx/upcheck.conf must hold each marker exactly once \
-         (listen, access-log, replicas-begin, replicas-end)"
-    );
-    out
-}
-
-/// nginx in the foreground on `127.0.0.1:port`; killed when dropped.
-struct Nginx {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl Nginx {
-    /// Starts nginx with the shipped config in front of `replicas`, and
-    /// waits until it accepts connections.
-    async fn start(port: u16, replicas: &[SocketAddr]) -> Nginx {
-        let binary = nginx_binary();
-        let dir = temp_dir();
-        let template = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/nginx/upcheck.conf"),
-        )
-        .expect("deploy/nginx/upcheck.conf");
-        let site = dir.join("upcheck.conf");
-        std::fs::write(
-            &site,
-            generate(&template, port, replicas, &dir.join("access.log")),
-        )
-        .unwrap();
-        let d = dir.display();
-        // What Debian's /etc/nginx/nginx.conf provides around conf.d/, with
-        // every path under `dir` so nothing outside it is needed or written.
-        let main = format!(
-            "daemon off;\n\
-             master_process off;\n\
-             worker_processes 1;\n\
-             pid {d}/nginx.pid;\n\
-             error_log {d}/error.log info;\n\
-             events {{ worker_connections 256; }}\n\
-             http {{\n\
-             \x20   access_log off;\n\
-             \x20   client_body_temp_path {d}/body;\n\
-             \x20   proxy_temp_path {d}/proxy;\n\
-             \x20   fastcgi_temp_path {d}/fastcgi;\n\
-             \x20   uwsgi_temp_path {d}/uwsgi;\n\
-             \x20   scgi_temp_path {d}/scgi;\n\
-             \x20   include {};\n\
-             }}\n",
-            site.display()
-        );
-        std::fs::write(dir.join("nginx.conf"), main).unwrap();
-        let child = Command::new(&binary)
-            .arg("-p")
-            .arg(&dir)
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-c")
-            .arg(dir.join("nginx.conf"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary.display()));
-        let mut nginx = Nginx { child, dir };
-        let deadline = Instant::now() + START_WAIT;
-        loop {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                panic!("nginx exited at start ({status}):\n{}", nginx.logs());
-            }
-            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                return nginx;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "nginx did not accept connections on 127.0.0.1:{port} within {START_WAIT:?}:\n{}",
-                    nginx.logs()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// What nginx said on stderr and in its error log, for failure messages.
-    fn logs(&self) -> String {
-        let read = |name: &str| std::fs::read_to_string(self.dir.join(name)).unwrap_or_default();
-        format!(
-            "stderr:\n{}\nerror.log:\n{}",
-            read("stderr.log"),
-            read("error.log")
-        )
-    }
-
-    fn access_log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("access.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
+/// nginx with the shipped config in front of `replicas`, accepting.
+async fn start_nginx(port: u16, replicas: &[SocketAddr]) -> Nginx {
+    Nginx::start(port, replicas, 256)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A proxy replica on 127.0.0.1, as deployed behind nginx: trusting its
@@ -329,7 +139,7 @@ async fn batches_through_nginx_spread_over_both_replicas_and_lose_nothing() {
         replica(port, |c| c.max_urls = 5).await,
         replica(port, |c| c.max_urls = 5).await,
     ];
-    let nginx = Nginx::start(port, &replicas).await;
+    let nginx = start_nginx(port, &replicas).await;
     let list: String = (0..40)
         .map(|i| match i {
             7 => fx.url(0, "/status/404?n=7"),
@@ -426,7 +236,7 @@ async fn a_forged_x_forwarded_for_does_not_escape_the_per_client_batch_cap() {
     let fx = Fixture::start(1).await.unwrap();
     let port = free_port();
     let one = replica(port, |c| c.max_batches_per_client = 1).await;
-    let nginx = Nginx::start(port, &[one]).await;
+    let nginx = start_nginx(port, &[one]).await;
     let front: SocketAddr = ([127, 0, 0, 1], port).into();
     let host = format!("127.0.0.1:{port}");
     // A batch that stays open (its one check never gets an answer) holds
@@ -489,7 +299,7 @@ async fn nginx_replaces_x_forwarded_for_and_passes_host_as_sent() {
         }
     });
     let port = free_port();
-    let nginx = Nginx::start(port, &[upstream]).await;
+    let nginx = start_nginx(port, &[upstream]).await;
     let mut conn = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     conn.write_all(
         format!(

@@ -39,6 +39,8 @@ pub struct Row {
     pub rss_kib: Option<u64>,
     pub fixture_peak: Option<usize>,
     pub up: Option<usize>,
+    /// CPU time (user + system) of the measured process, when it was read.
+    pub cpu_ms: Option<f64>,
     pub note: String,
 }
 
@@ -69,6 +71,7 @@ pub const FLOOR: &str = "Chromium floor (plain-JS fetch pool)";
 pub const THREADS: &str = "Python thread per URL";
 pub const LOOP: &str = "Python for loop";
 pub const LYCHEE: &str = "lychee";
+pub const CLI: &str = "upcheck CLI";
 
 /// Adds the fixture's peak in-flight count to a finished measurement and
 /// resets it: measurements run one at a time, so the peak since the last
@@ -166,6 +169,109 @@ pub async fn run_bounded(mut cmd: Command, out: &Path, limit: Duration) -> Resul
     }
 }
 
+/// How a child run by [`run_measured`] ended, from `wait4`'s `rusage`: its
+/// own peak RSS (`ru_maxrss`, the kernel's high-water mark, as `VmHWM`) and
+/// CPU time, exactly, whatever ran before it in this process.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub wall_ms: f64,
+    pub rss_kib: u64,
+    pub cpu_ms: f64,
+}
+
+/// Runs `cmd` (stdout into `out`, stderr into `out` + `.stderr`), killed
+/// after `limit`; reaped by `wait4` so its `rusage` is its own.
+pub async fn run_measured(
+    mut cmd: Command,
+    out: &Path,
+    limit: Duration,
+) -> Result<Finished, String> {
+    let stdout = File::create(out).map_err(|e| e.to_string())?;
+    let stderr = File::create(out.with_extension("stderr")).map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| format!("starting {cmd:?}: {e}"))?;
+    let pid = child.id() as libc::pid_t;
+    // Only this thread reaps the child (std's `Child` never waits unless
+    // asked), so the pid stays ours until `wait4` returns and `kill` below
+    // cannot reach another process.
+    let reap = tokio::task::spawn_blocking(move || {
+        let mut status = 0;
+        // SAFETY: rusage is plain data; wait4 fills it and `status`.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        (r, status, usage, started.elapsed())
+    });
+    tokio::pin!(reap);
+    let (reaped, timed_out) = tokio::select! {
+        reaped = &mut reap => (reaped, false),
+        _ = tokio::time::sleep(limit) => {
+            // SAFETY: sends a signal to our own unreaped child.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            (reap.await, true)
+        }
+    };
+    let (r, status, usage, wall) = reaped.map_err(|e| e.to_string())?;
+    drop(child);
+    if r != pid {
+        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+    }
+    if timed_out {
+        return Err(format!("still running after {limit:?}: killed"));
+    }
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    use std::os::unix::process::ExitStatusExt;
+    Ok(Finished {
+        status: std::process::ExitStatus::from_raw(status),
+        wall_ms: wall.as_secs_f64() * 1000.0,
+        rss_kib: usage.ru_maxrss as u64,
+        cpu_ms: tv(usage.ru_utime) + tv(usage.ru_stime),
+    })
+}
+
+/// The last lines of what a [`run_measured`] child wrote on stderr.
+pub fn stderr_tail(out: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(out.with_extension("stderr")).unwrap_or_default();
+    let tail: Vec<&str> = text.lines().rev().take(lines).collect();
+    tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+}
+
+/// A running process's peak RSS (`VmHWM`, KiB).
+pub fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A running process's CPU time so far (user + system, ms), from
+/// `/proc/PID/stat`.
+pub fn cpu_ms_of(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is the first, utime and stime the 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Some(ticks * 1000.0 / hz)
+}
+
+/// This process's own CPU time so far (user + system, ms): the harness, i.e.
+/// the fixture it serves.
+pub fn own_cpu_ms() -> f64 {
+    // SAFETY: getrusage only fills the struct passed.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
 // ---------------------------------------------------------------- machine
 
 pub fn output(cmd: &str, args: &[&str]) -> String {
@@ -205,6 +311,15 @@ pub fn mem_total() -> String {
             Some(format!("{:.1} GiB", kib / 1024.0 / 1024.0))
         })
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// lychee: `UPCHECK_LYCHEE` (`ensure_lychee` in scripts/setup.sh exports it;
+/// empty when it could not be installed), else `lychee` on PATH.
+pub fn lychee() -> Option<PathBuf> {
+    match std::env::var_os("UPCHECK_LYCHEE") {
+        Some(p) if !p.is_empty() => Some(PathBuf::from(p)).filter(|p| p.is_file()),
+        _ => which("lychee"),
+    }
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {

@@ -73,7 +73,7 @@ pub async fn proxy(
     Ok(row)
 }
 
-async fn wait_listening(port: u16, limit: Duration) -> Result<(), String> {
+pub async fn wait_listening(port: u16, limit: Duration) -> Result<(), String> {
     let deadline = Instant::now() + limit;
     loop {
         if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))

@@ -198,3 +198,26 @@ pub fn write_between_markers(path: &Path, report: &str) -> Result<(), Error> {
     std::fs::write(path, new)?;
     Ok(())
 }
+
+/// Writes `md` into `path` between `<!-- bench:NAME:begin -->` and
+/// `<!-- bench:NAME:end -->`, keeping the rest of the file: the cases that
+/// have a section of their own (`cli`, `scale`) replace only it, so a run of
+/// just those leaves the latest full run's block alone. A file without the
+/// markers gets the section appended.
+pub fn write_section(path: &Path, name: &str, md: &str) -> Result<(), Error> {
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let begin = format!("<!-- bench:{name}:begin (written by ./bench --only {name}) -->");
+    let end = format!("<!-- bench:{name}:end -->");
+    let block = format!("{begin}\n{md}\n{end}");
+    let new = match (
+        old.find(&format!("<!-- bench:{name}:begin")),
+        old.find(&end),
+    ) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{block}{}", &old[..a], &old[b + end.len()..])
+        }
+        _ => format!("{}\n{block}\n", old.trim_end()),
+    };
+    std::fs::write(path, new)?;
+    Ok(())
+}

@@ -84,6 +84,38 @@ impl Page {
         Ok(page)
     }
 
+    /// Starts `browser` without opening anything yet, for a caller that sets
+    /// the browser up first (throttling, a script for every new document);
+    /// [`Page::navigate`] opens `url` then.
+    pub async fn unopened(browser: Browser, url: &str) -> Result<Page, Failure> {
+        let driver = Driver::start(browser).await?;
+        let client = driver.session().await?;
+        Ok(Page {
+            browser,
+            client,
+            url: url.to_owned(),
+            driver,
+        })
+    }
+
+    /// Opens the page's URL and returns once the browser's load event fired,
+    /// without waiting for the app.
+    pub async fn navigate(&self) -> Result<(), Failure> {
+        self.cmd("opening the page", self.client.goto(&self.url))
+            .await
+    }
+
+    /// Sends a Chrome DevTools Protocol command through chromedriver
+    /// (`goog/cdp/execute`) to the page's target; Chromium only.
+    pub async fn cdp(&self, command: &str, params: Value) -> Result<Value, Failure> {
+        let cmd = Cdp {
+            command: command.to_owned(),
+            params,
+        };
+        self.cmd(&format!("CDP {command}"), self.client.issue_cmd(cmd))
+            .await
+    }
+
     /// Reloads the page (what survives is up to the page) and waits for the app.
     pub async fn reload(&self) -> Result<(), Failure> {
         self.cmd("reloading the page", self.client.refresh())
@@ -278,7 +310,7 @@ impl Page {
     }
 
     /// Runs `script` until it returns something other than `null`.
-    async fn poll_js(&self, what: &str, limit: Duration, script: &str) -> Result<Value, Failure> {
+    pub async fn poll_js(&self, what: &str, limit: Duration, script: &str) -> Result<Value, Failure> {
         let deadline = Instant::now() + limit;
         loop {
             let value = self.cmd(what, self.client.execute(script, vec![])).await?;
@@ -319,5 +351,32 @@ impl Page {
 
     fn fail(&self, what: &str, err: &dyn fmt::Display) -> Failure {
         Failure::new(self.browser, what, err)
+    }
+}
+
+/// chromedriver's `POST /session/{id}/goog/cdp/execute`: a DevTools Protocol
+/// command, for what WebDriver has no command for (network and CPU
+/// throttling).
+#[derive(Debug)]
+struct Cdp {
+    command: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }

@@ -22,6 +22,21 @@ wasm_bindgen_version() {
     "$UPCHECK_ROOT/Cargo.lock"
 }
 
+# The pinned tools are compiled once per machine by `cargo install`. Their own
+# release profiles ask for fat LTO and one codegen unit (trunk's does), which
+# on a 2-core machine made the first ./run about 20 minutes. None of them is
+# CPU-bound here (trunk mostly waits for cargo and wasm-opt; wasm-bindgen
+# takes about a second per build), so they are built with a lighter release
+# profile: no cross-crate LTO, 16 codegen units, opt-level 1. Cargo's
+# CARGO_PROFILE_RELEASE_* settings override the installed crate's own.
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false \
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+  CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo install "$@"
+}
+
 ensure_wasm_target() {
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
@@ -38,14 +53,14 @@ ensure_wasm_bindgen() {
     say "installing wasm-bindgen-cli $want (a few minutes, once)"
     # Without --locked: a locked dependency of the CLI is missing from the
     # registry index here (docs/TOOLCHAIN.md).
-    cargo install wasm-bindgen-cli --version "$want" --force
+    tool_install wasm-bindgen-cli --version "$want" --force
   fi
 }
 
 ensure_trunk() {
   if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-    say "installing trunk $TRUNK_VERSION (about 9 minutes, once)"
-    cargo install trunk --locked --version "$TRUNK_VERSION" --force
+    say "installing trunk $TRUNK_VERSION (a few minutes, once)"
+    tool_install trunk --locked --version "$TRUNK_VERSION" --force
   fi
 }
 
@@ -85,12 +100,17 @@ ensure_brotli() {
   fi
 }
 
-# Everything needed to build the page.
+# Everything needed to build the page. wasm-bindgen-cli, trunk and wasm-opt
+# install side by side: each cargo build ends in a long tail (its largest
+# crates one at a time, then the link) that leaves the other core idle.
 ensure_page_tools() {
   ensure_wasm_target
-  ensure_wasm_bindgen
-  ensure_trunk
-  ensure_wasm_opt
+  local pids=() pid failed=0
+  ensure_wasm_bindgen & pids+=("$!")
+  ensure_trunk & pids+=("$!")
+  ensure_wasm_opt & pids+=("$!")
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" -eq 0 ] || die "installing the page's tools failed (see above)"
   ensure_brotli
   ensure_crates
 }
@@ -123,8 +143,8 @@ ensure_firefox() {
   fi
   if [ "$(geckodriver --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
     say "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
-    cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force ||
-      cargo install geckodriver --version "$GECKODRIVER_VERSION" --force
+    tool_install geckodriver --version "$GECKODRIVER_VERSION" --locked --force ||
+      tool_install geckodriver --version "$GECKODRIVER_VERSION" --force
   fi
   export GECKODRIVER="${GECKODRIVER:-$(command -v geckodriver)}"
   export FIREFOX="${FIREFOX:-$(command -v firefox-esr)}"

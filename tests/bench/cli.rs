@@ -141,22 +141,11 @@ pub fn table(rows: &[Row]) -> String {
     for r in rows {
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.n,
-            r.checker,
-            if r.concurrency.is_empty() {
-                "–"
-            } else {
-                &r.concurrency
-            },
-            ms(r.wall_ms),
-            ms(r.ideal_ms),
-            r.ratio().map_or("–".into(), |x| format!("**{x:.2}**")),
+            "| {} | {} | {} | {} |",
+            r.leading_cells(),
             mib(r.rss_kib),
             ms(r.cpu_ms),
-            r.fixture_peak.map_or("–".into(), |p| p.to_string()),
-            r.up.map_or("–".into(), |u| format!("{u}/{}", r.n)),
-            r.note.replace('|', "/"),
+            r.trailing_cells(),
         );
     }
     t.push_str("\n| N | upcheck ÷ lychee: wall | peak RSS | CPU |\n|---:|---:|---:|---:|\n");

@@ -63,6 +63,35 @@ impl Row {
     pub fn ratio(&self) -> Option<f64> {
         Some(self.wall_ms? / self.ideal_ms?)
     }
+
+    /// The cells every results table starts with: `N | checker | in flight
+    /// at once | wall | ideal | wall/ideal`.
+    pub fn leading_cells(&self) -> String {
+        format!(
+            "{} | {} | {} | {} | {} | {}",
+            self.n,
+            self.checker,
+            if self.concurrency.is_empty() {
+                "–"
+            } else {
+                &self.concurrency
+            },
+            ms(self.wall_ms),
+            ms(self.ideal_ms),
+            self.ratio().map_or("–".into(), |x| format!("**{x:.2}**")),
+        )
+    }
+
+    /// The cells every results table ends with: `fixture peak in flight |
+    /// up | notes`.
+    pub fn trailing_cells(&self) -> String {
+        format!(
+            "{} | {} | {}",
+            self.fixture_peak.map_or("–".into(), |p| p.to_string()),
+            self.up.map_or("–".into(), |u| format!("{u}/{}", self.n)),
+            self.note.replace('|', "/"),
+        )
+    }
 }
 
 pub const PROXY: &str = "proxy";

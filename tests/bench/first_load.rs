@@ -91,8 +91,11 @@ async fn load_once(site: &Site, fixture: &Fixture) -> Result<Load, String> {
                     "downloadThroughput": DOWN_BPS, "uploadThroughput": UP_BPS }),
         )
         .await?;
-        page.cdp("Emulation.setCPUThrottlingRate", json!({ "rate": CPU_RATE }))
-            .await?;
+        page.cdp(
+            "Emulation.setCPUThrottlingRate",
+            json!({ "rate": CPU_RATE }),
+        )
+        .await?;
         page.cdp(
             "Page.addScriptToEvaluateOnNewDocument",
             json!({ "source": OBSERVE_JS }),
@@ -103,7 +106,8 @@ async fn load_once(site: &Site, fixture: &Fixture) -> Result<Load, String> {
             .poll_js("waiting for the app to be usable", LOAD_LIMIT, READ_JS)
             .await?;
         // Usable means usable: a check runs from the freshly loaded page.
-        page.type_list(&[fixture.url(0, "/cors/status/200")]).await?;
+        page.type_list(&[fixture.url(0, "/cors/status/200")])
+            .await?;
         page.click("#check").await?;
         page.wait_until_done(LOAD_LIMIT).await?;
         Ok::<Value, crate::e2e::page::Failure>(seen)
@@ -162,7 +166,11 @@ pub async fn first_load(site: &Site, fixture: &Fixture) -> Result<String, String
             l.wasm_bytes.map_or("–".into(), |b| format!(
                 "{:.1} KB{}",
                 b / 1000.0,
-                if l.compressed { "" } else { " (not compressed!)" }
+                if l.compressed {
+                    ""
+                } else {
+                    " (not compressed!)"
+                }
             )),
         );
     };

@@ -27,23 +27,12 @@ pub fn results_table(rows: &[Row]) -> String {
         };
         let _ = writeln!(
             t,
-            "| {} | {} | {} | {} | {} | {} | {vs} | {} | {} | {} | {} | {} | {} |",
-            r.n,
-            r.checker,
-            if r.concurrency.is_empty() {
-                "–"
-            } else {
-                &r.concurrency
-            },
-            ms(r.wall_ms),
-            ms(r.ideal_ms),
-            r.ratio().map_or("–".into(), |x| format!("**{x:.2}**")),
+            "| {} | {vs} | {} | {} | {} | {} |",
+            r.leading_cells(),
             ms(r.first_ms),
             ms(r.longest_task_ms),
             mib(r.rss_kib),
-            r.fixture_peak.map_or("–".into(), |p| p.to_string()),
-            r.up.map_or("–".into(), |u| format!("{u}/{}", r.n)),
-            r.note.replace('|', "/"),
+            r.trailing_cells(),
         );
     }
     t

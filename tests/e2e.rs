@@ -26,7 +26,7 @@ mod e2e {
 }
 
 use e2e::contract::state_of;
-use e2e::driver::Browser;
+use e2e::driver::{Browser, Theme};
 use e2e::page::{Failure, Page, Row, Summary};
 use e2e::site::Site;
 use std::path::{Path, PathBuf};
@@ -1007,6 +1007,128 @@ async fn local_sites_are_checked_from_the_browser(browser: Browser) -> Result<()
 }
 
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
+/// axe-core's serious and critical violations on the page as it stands:
+/// `(rule, impact, help, first nodes)`, or the error axe gave.
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
+    axe.run(document, { resultTypes: ['violations'] }).then(
+        r => done(r.violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => [v.id, v.impact, v.help,
+                       v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' +
+                           (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 240))])),
+        e => done('axe failed: ' + e));";
+
+/// Injects axe-core (npm's, `UPCHECK_AXE`; `./test` installs it) into the
+/// page once, then runs it; fails naming every serious or critical violation.
+async fn assert_accessible(browser: Browser, page: &Page, state: &str) -> Result<(), Failure> {
+    let injected = page
+        .eval("looking for axe", "return typeof axe === 'object';", vec![])
+        .await?;
+    if injected != serde_json::Value::Bool(true) {
+        let path = std::env::var("UPCHECK_AXE").unwrap_or_default();
+        let source = std::fs::read_to_string(&path).map_err(|e| {
+            Failure::new(
+                browser,
+                "reading axe-core",
+                &format!("UPCHECK_AXE={path:?}: {e} (./test installs it: ensure_axe)"),
+            )
+        })?;
+        // The script is the body WebDriver runs, not an `eval` inside the
+        // page, so the page's CSP (no 'unsafe-eval') does not stand in the way.
+        page.eval(
+            "injecting axe-core",
+            &format!("{source}\n;return true;"),
+            vec![],
+        )
+        .await?;
+    }
+    let found = page.eval_async("running axe-core", AXE_RUN, vec![]).await?;
+    let violations = found
+        .as_array()
+        .ok_or_else(|| Failure::new(browser, &format!("running axe-core ({state})"), &found))?;
+    assert!(
+        violations.is_empty(),
+        "{browser}, {state}: serious or critical accessibility violations:\n{}",
+        violations
+            .iter()
+            .map(|v| format!("  {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    Ok(())
+}
+
+/// No serious or critical axe-core violation, in the light and the dark
+/// theme: on the empty page (whose polite live region is already there, so a
+/// screen reader hears the first progress message), after a run through the
+/// proxy, and with a row's details open.
+async fn accessible_in_light_and_dark(browser: Browser) -> Result<(), Failure> {
+    let fixture = Fixture::start(3)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let site = Site::start().await;
+    let chain = fixture.url(2, "/redirect/2/status/200");
+    let lines = vec![
+        fixture.url(0, "/status/200"),
+        fixture.url(1, "/status/503"),
+        chain.clone(),
+        "ftp://127.0.0.1/file".into(),
+    ];
+    for (theme, dark) in [(Theme::Light, false), (Theme::Dark, true)] {
+        let name = if dark { "dark" } else { "light" };
+        let page = Page::open_in(browser, &site.url("/"), theme).await?;
+        let seen = page
+            .eval(
+                "reading the colour scheme",
+                "return matchMedia('(prefers-color-scheme: dark)').matches;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            seen,
+            serde_json::Value::Bool(dark),
+            "{browser}: asked for {name}"
+        );
+        let region = page
+            .eval(
+                "looking for the live region",
+                "const r = document.querySelector('[aria-live=polite]'); return r ? r.id : null;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            region, "announce",
+            "{browser}: no polite live region before a run"
+        );
+        assert_accessible(browser, &page, &format!("{name}, empty page")).await?;
+
+        page.select("#via", "proxy").await?;
+        let found = "document.querySelector('#proxy-status').innerText.includes('proxy found')";
+        page.wait_for("waiting for the page to find the proxy", RUN_LIMIT, found)
+            .await?;
+        let (summary, rows) = check_list(&page, &lines).await?;
+        assert_eq!(
+            (summary.done, summary.total),
+            (4, 4),
+            "{browser}: {summary:?}"
+        );
+        assert_eq!(rows.len(), 4, "{browser}: {}", describe(&rows));
+        assert_accessible(browser, &page, &format!("{name}, after a run")).await?;
+
+        page.click(&format!("li.row[data-url='{chain}'] details.more summary"))
+            .await?;
+        page.wait_for(
+            "waiting for the details to open",
+            RUN_LIMIT,
+            &format!("document.querySelector(\"li.row[data-url='{chain}'] details.more\").open"),
+        )
+        .await?;
+        assert_accessible(browser, &page, &format!("{name}, a row's details open")).await?;
+        page.close().await?;
+    }
+    Ok(())
+}
+
 macro_rules! scenarios_in {
     ($module:ident, $browser:expr) => {
         mod $module {
@@ -1029,6 +1151,7 @@ macro_rules! scenarios_in {
                 waterfall_through_the_proxy,
                 protocol_details_of_an_h2_site,
                 local_sites_are_checked_from_the_browser,
+                accessible_in_light_and_dark,
             );
         }
     };

@@ -108,12 +108,14 @@ impl Browser {
         true
     }
 
-    /// Capabilities for a headless session whose profile lives in `profile`.
-    fn capabilities(self, profile: &Path) -> Capabilities {
+    /// Capabilities for a headless session whose profile lives in `profile`,
+    /// in `theme`.
+    fn capabilities(self, profile: &Path, theme: Theme) -> Capabilities {
+        let dark = theme.dark(self);
         let caps = match self {
             Browser::Chromium => {
                 let binary = env_or("CHROMIUM", "/usr/bin/chromium");
-                json!({
+                let mut caps = json!({
                     "goog:chromeOptions": {
                         "binary": binary,
                         // --no-sandbox: the tests run as root, where the sandbox
@@ -133,7 +135,14 @@ impl Browser {
                             format!("--user-data-dir={}", profile.display()),
                         ],
                     }
-                })
+                });
+                if !dark {
+                    let args = &mut caps["goog:chromeOptions"]["args"];
+                    if let Some(args) = args.as_array_mut() {
+                        args.retain(|a| a != "--force-dark-mode");
+                    }
+                }
+                caps
             }
             // geckodriver makes a fresh profile per session in its TMPDIR (the
             // run folder); without -headless Firefox exits ("no DISPLAY").
@@ -150,6 +159,9 @@ impl Browser {
                         "network.connectivity-service.enabled": false,
                         "datareporting.policy.dataSubmissionEnabled": false,
                         "toolkit.telemetry.enabled": false,
+                        // What `prefers-color-scheme` says to pages: 0 dark,
+                        // 1 light.
+                        "layout.css.prefers-color-scheme.content-override": if dark { 0 } else { 1 },
                     },
                 }
             }),
@@ -161,7 +173,9 @@ impl Browser {
                         "MINIBROWSER",
                         "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
                     ),
-                    "args": ["--automation"],
+                    // --dark-mode: MiniBrowser asks GTK for the dark
+                    // variant, which WebKit reports as the page's scheme.
+                    "args": if dark { json!(["--automation", "--dark-mode"]) } else { json!(["--automation"]) },
                 }
             }),
         };
@@ -205,6 +219,28 @@ impl Browser {
 /// else `default` (a name on PATH or Debian's path).
 fn env_or(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.to_owned())
+}
+
+/// The colour scheme a session's pages are told the system prefers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Each engine's usual one in these tests: dark for Chromium, light for
+    /// Firefox and WebKit, so the screenshots show both.
+    Usual,
+    /// Dark in every engine.
+    Dark,
+    /// Light in every engine.
+    Light,
+}
+
+impl Theme {
+    fn dark(self, browser: Browser) -> bool {
+        match self {
+            Theme::Usual => browser == Browser::Chromium,
+            Theme::Dark => true,
+            Theme::Light => false,
+        }
+    }
 }
 
 /// A running WebDriver server (for WebKit, with the Xvfb display it draws on)
@@ -364,9 +400,14 @@ impl Driver {
 
     /// A new headless session with a fresh profile and the standard window size.
     pub async fn session(&self) -> Result<Client, Failure> {
+        self.session_in(Theme::Usual).await
+    }
+
+    /// As [`Driver::session`], with pages told the system prefers `theme`.
+    pub async fn session_in(&self, theme: Theme) -> Result<Client, Failure> {
         let profile = self.dir.join("profile");
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(self.browser.capabilities(&profile));
+        builder.capabilities(self.browser.capabilities(&profile, theme));
         let url = format!("http://127.0.0.1:{}", self.port);
         // WebKit without a display hangs here with no error: always a deadline.
         let client = match tokio::time::timeout(SESSION_START, builder.connect(&url)).await {

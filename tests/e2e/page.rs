@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::time::Instant;
 
-use super::driver::{Browser, Driver, WINDOW};
+use super::driver::{Browser, Driver, Theme, WINDOW};
 use super::site::Site;
 
 /// One WebDriver command (a click, a script, a screenshot) may take this long.
@@ -70,8 +70,13 @@ impl Page {
     /// Starts `browser` on the page at `url` (served by anything) and waits
     /// until the app has mounted.
     pub async fn open_url(browser: Browser, url: &str) -> Result<Page, Failure> {
+        Page::open_in(browser, url, Theme::Usual).await
+    }
+
+    /// As [`Page::open_url`], with the page told the system prefers `theme`.
+    pub async fn open_in(browser: Browser, url: &str, theme: Theme) -> Result<Page, Failure> {
         let driver = Driver::start(browser).await?;
-        let client = driver.session().await?;
+        let client = driver.session_in(theme).await?;
         let page = Page {
             browser,
             client,
@@ -157,6 +162,18 @@ impl Page {
     /// Runs a script in the page and returns what it returns.
     pub async fn eval(&self, what: &str, script: &str, args: Vec<Value>) -> Result<Value, Failure> {
         self.cmd(what, self.client.execute(script, args)).await
+    }
+
+    /// Runs an asynchronous script (its last argument is the callback that
+    /// ends it) and returns what it passed on.
+    pub async fn eval_async(
+        &self,
+        what: &str,
+        script: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, Failure> {
+        self.cmd(what, self.client.execute_async(script, args))
+            .await
     }
 
     /// Clears an input and types `text`, then checks the field shows it.

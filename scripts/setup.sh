@@ -53,14 +53,20 @@ ensure_wasm_bindgen() {
     say "installing wasm-bindgen-cli $want (a few minutes, once)"
     # Without --locked: a locked dependency of the CLI is missing from the
     # registry index here (docs/TOOLCHAIN.md).
-    tool_install wasm-bindgen-cli --version "$want" --force
+    # --no-default-features: no TLS stack (rustls and ring). The CLI only
+    # reads and writes files, and its test runner talks plain HTTP to a
+    # WebDriver on loopback.
+    tool_install wasm-bindgen-cli --version "$want" --no-default-features --force
   fi
 }
 
 ensure_trunk() {
   if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     say "installing trunk $TRUNK_VERSION (a few minutes, once)"
-    tool_install trunk --locked --version "$TRUNK_VERSION" --force
+    # --no-default-features: no TLS stack and no update check. Trunk runs
+    # offline here with pinned tools it never downloads (Trunk.toml), and
+    # `trunk build` needs neither; both only cost compile time.
+    tool_install trunk --locked --version "$TRUNK_VERSION" --no-default-features --force
   fi
 }
 

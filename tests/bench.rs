@@ -323,6 +323,16 @@ mod bench {
         Ok((list, list_file))
     }
 
+    /// The release CLI both the `cli` and the `scale` case run
+    /// (`UPCHECK_BENCH_CLI`, default `target/release/upcheck`).
+    fn cli_binary() -> Result<std::path::PathBuf, Error> {
+        let bin = root().join(env_or("UPCHECK_BENCH_CLI", "target/release/upcheck"));
+        if !bin.is_file() {
+            return Err(format!("{} not found (./bench builds it)", bin.display()).into());
+        }
+        Ok(bin)
+    }
+
     /// When, where and on what a section's figures were taken.
     fn run_header(load: (&str, &str)) -> String {
         use common::{cpu_model, mem_total, output};
@@ -357,10 +367,7 @@ mod bench {
         .map(|s| s.trim().parse())
         .collect::<Result<_, _>>()
         .map_err(|e| format!("UPCHECK_BENCH_CLI_SIZES: {e}"))?;
-        let bin = root().join(env_or("UPCHECK_BENCH_CLI", "target/release/upcheck"));
-        if !bin.is_file() {
-            return Err(format!("{} not found (./bench builds it)", bin.display()).into());
-        }
+        let bin = cli_binary()?;
         let load_before = loadavg();
         let mut rows = Vec::new();
         for &n in &sizes {
@@ -390,10 +397,7 @@ mod bench {
     /// The `scale` case: N URLs through nginx in front of k replicas.
     async fn scale_case(fixture: &Fixture, dir: &Path) -> Result<String, Error> {
         let settings = scale::Settings::from_env()?;
-        let bin = root().join(env_or("UPCHECK_BENCH_CLI", "target/release/upcheck"));
-        if !bin.is_file() {
-            return Err(format!("{} not found (./bench builds it)", bin.display()).into());
-        }
+        let bin = cli_binary()?;
         let n = settings.n;
         println!(
             "--- scale-out: {n} URLs through nginx, k = {:?} replicas of S = {}",

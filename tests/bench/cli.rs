@@ -9,7 +9,9 @@
 //! Peak RSS and CPU time are the child's own, from `wait4`.
 
 use super::baselines::run_lychee;
-use super::common::{ideal_ms, measured, mib, ms, run_measured, stderr_tail, Row, CLI, LYCHEE};
+use super::common::{
+    ideal_ms, measured, mib, ms, run_measured, stderr_tail, up_lines, Row, CLI, LYCHEE,
+};
 use super::PER_HOST;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -54,11 +56,7 @@ pub async fn run_cli(
     row.cpu_ms = Some(run.cpu_ms);
     row.concurrency = format!("{concurrency} (--concurrency, --per-host {PER_HOST})");
     row.ideal_ms = Some(ideal_ms(n, concurrency));
-    row.up = Some(
-        text.lines()
-            .filter(|l| l.contains("\"outcome\":\"up\""))
-            .count(),
-    );
+    row.up = Some(up_lines(&text));
     let lines = text.lines().count();
     let mut notes = Vec::new();
     if lines != n {

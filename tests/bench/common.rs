@@ -263,6 +263,13 @@ pub async fn run_measured(
     })
 }
 
+/// How many of the proxy's JSON lines in `text` say `up`.
+pub fn up_lines(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.contains("\"outcome\":\"up\""))
+        .count()
+}
+
 /// The last lines of what a [`run_measured`] child wrote on stderr.
 pub fn stderr_tail(out: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(out.with_extension("stderr")).unwrap_or_default();

@@ -21,7 +21,7 @@
 
 use super::common::{
     cpu_ms_of, env_or, free_port, ideal_ms, loadavg, mib, ms, own_cpu_ms, root, run_measured,
-    stderr_tail, vm_hwm_kib, Process,
+    stderr_tail, up_lines, vm_hwm_kib, Process,
 };
 use super::proxy::wait_listening;
 use super::{DELAY_MS, PER_HOST};
@@ -239,10 +239,7 @@ pub async fn scale(
         n,
         wall_ms: None,
         ideal_ms: ideal,
-        up: text
-            .lines()
-            .filter(|l| l.contains("\"outcome\":\"up\""))
-            .count(),
+        up: up_lines(&text),
         lines: text.lines().count(),
         replicas: per_replica,
         cli_rss_kib: None,

@@ -28,7 +28,8 @@ mod e2e {
 use e2e::contract::state_of;
 use e2e::driver::{Browser, Theme};
 use e2e::page::{Failure, Page, Row, Summary};
-use e2e::site::Site;
+use e2e::site::{Relay, Site};
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -1006,6 +1007,232 @@ async fn local_sites_are_checked_from_the_browser(browser: Browser) -> Result<()
     page.close().await
 }
 
+/// Each result row with its vantage cells: `(data-url, data-state,
+/// data-reach, detail text, [(vantage, cell state, cell text)])`.
+type VantageRow = (
+    String,
+    String,
+    String,
+    String,
+    Vec<(String, String, String)>,
+);
+
+const VANTAGE_ROWS_JS: &str = "return Array.from(document.querySelectorAll('li.row')).map(li => [
+    li.dataset.url, li.dataset.state, li.dataset.reach || '',
+    li.querySelector('.detail').innerText,
+    Array.from(li.querySelectorAll('.cells .cell')).map(c =>
+        [c.dataset.vantage, c.dataset.state, c.innerText])]);";
+
+async fn vantage_rows(page: &Page) -> Result<Vec<VantageRow>, Failure> {
+    let rows = page
+        .eval("reading the rows' cells", VANTAGE_ROWS_JS, vec![])
+        .await?;
+    Ok(serde_json::from_value(rows).unwrap_or_default())
+}
+
+/// Every site from every vantage point at once: this browser (127.0.0.1)
+/// and two remote proxies checking from 127.0.0.2 (`home`) and 127.0.0.3
+/// (`fra-1`, behind a relay that the test cuts mid-run), against fixture
+/// sites that answer everyone, no one, only one address, or hide their
+/// status from the browser; then watch mode from two of them.
+async fn every_vantage_point_in_one_row(browser: Browser) -> Result<(), Failure> {
+    let fixture = Fixture::start(4)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let site = Site::start().await;
+    let home = site.remote("home", Ipv4Addr::new(127, 0, 0, 2)).await;
+    let fra = site.remote("fra-1", Ipv4Addr::new(127, 0, 0, 3)).await;
+    let relay = Relay::start(fra.addr()).await;
+    let page = Page::open(browser, &site).await?;
+    page.select("#via", "everywhere").await?;
+    // Exactly the three vantage points of the issue: not the page's own proxy.
+    page.click("#vantage-own").await?;
+    for (label, url) in [("home", home.url("")), ("fra-1", relay.url())] {
+        page.set_field("#vantage-label", label).await?;
+        page.set_field("#vantage-url", &url).await?;
+        page.click("#vantage-add").await?;
+        let found = format!(
+            "document.querySelector(\"li.vantage[data-label='{label}']\")?.dataset.state === 'found'"
+        );
+        page.wait_for(
+            &format!("waiting for {label}'s /api/health"),
+            RUN_LIMIT,
+            &found,
+        )
+        .await?;
+    }
+    let note = page
+        .eval(
+            "reading home's line",
+            "return document.querySelector(\"li.vantage[data-label='home']\").innerText;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        note.as_str()
+            .unwrap_or_default()
+            .contains("home: upcheck-proxy"),
+        "{browser}: /api/health's label is not shown: {note}"
+    );
+
+    let everywhere = fixture.url(0, "/cors/status/200");
+    let differs = fixture.url(1, "/cors/sequence/502-503-504");
+    let only_home = fixture.url(2, "/only-from/127.0.0.2/cors/status/200");
+    let hidden = fixture.url(3, "/status/503");
+    let lines = vec![
+        everywhere.clone(),
+        differs.clone(),
+        only_home.clone(),
+        hidden.clone(),
+    ];
+    page.set_field("#timeout", "3").await?;
+    page.type_list(&lines).await?;
+    page.click("#check").await?;
+    page.wait_until_done(RUN_LIMIT).await?;
+    let rows = vantage_rows(&page).await?;
+    let shown = format!("{rows:#?}");
+    let row = |url: &str| {
+        rows.iter()
+            .find(|r| r.0 == url)
+            .unwrap_or_else(|| panic!("{browser}: no row for {url}: {shown}"))
+    };
+    let cell = |r: &VantageRow, vantage: &str| {
+        r.4.iter()
+            .find(|c| c.0 == vantage)
+            .map(|c| c.1.clone())
+            .unwrap_or_else(|| panic!("{browser}: no {vantage} cell in {r:?}"))
+    };
+    for r in &rows {
+        let labels: Vec<&str> = r.4.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["this browser", "home", "fra-1"],
+            "{browser}: {shown}"
+        );
+    }
+    let r = row(&everywhere);
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str()),
+        ("up", "everywhere"),
+        "{browser}: {shown}"
+    );
+    assert!(
+        r.3.contains("up from all 3 vantage points"),
+        "{browser}: {shown}"
+    );
+    let r = row(&differs);
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str()),
+        ("down", "nowhere"),
+        "{browser}: {shown}"
+    );
+    assert!(
+        r.3.contains("not the same everywhere"),
+        "{browser}: {shown}"
+    );
+    for status in ["502", "503", "504"] {
+        assert!(
+            r.4.iter().any(|c| c.2.contains(status)),
+            "{browser}: {status}: {shown}"
+        );
+    }
+    let r = row(&only_home);
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str()),
+        ("up", "split"),
+        "{browser}: {shown}"
+    );
+    assert_eq!(cell(r, "home"), "up", "{browser}: {shown}");
+    assert_eq!(cell(r, "this browser"), "unreachable", "{browser}: {shown}");
+    assert_eq!(cell(r, "fra-1"), "unreachable", "{browser}: {shown}");
+    assert!(r.3.contains("only from home"), "{browser}: {shown}");
+    let r = row(&hidden);
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str()),
+        ("down", "nowhere"),
+        "{browser}: {shown}"
+    );
+    assert_eq!(cell(r, "this browser"), "reachable", "{browser}: {shown}");
+    assert!(
+        r.3.contains("HTTP 503") && r.3.contains("cannot see the status (CORS)"),
+        "{browser}: {shown}"
+    );
+    // The tally counts the combined verdicts: two up, two down.
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    assert_eq!(summary.done, 4, "{browser}: {summary:?}");
+    // Each vantage point's detail side by side, the proxies' with their own.
+    page.click(&format!(
+        "li.row[data-url='{only_home}'] details.vantages-more summary"
+    ))
+    .await?;
+    page.click(&format!(
+        "li.row[data-url='{only_home}'] .vantage-detail[data-vantage='home'] details.more summary"
+    ))
+    .await?;
+    let details = page
+        .eval(
+            "reading the side-by-side details",
+            "return Array.from(document.querySelectorAll(`li.row[data-url='${arguments[0]}'] .vantage-detail`)).map(d => d.innerText);",
+            vec![only_home.clone().into()],
+        )
+        .await?;
+    let details: Vec<String> = serde_json::from_value(details).unwrap_or_default();
+    assert_eq!(details.len(), 3, "{browser}: {details:?}");
+    assert!(
+        details[1].contains("127.0.0.1"),
+        "{browser}: home's address: {details:?}"
+    );
+    let shot = artifact(&format!("vantages-{}.png", browser.id()));
+    page.screenshot(&shot).await?;
+
+    // fra-1 goes away mid-run: its cells say so, the others' results stand.
+    let slow: Vec<String> = (0..3)
+        .map(|i| fixture.url(i, &format!("/cors/delay/1500/status/200?n={i}")))
+        .collect();
+    page.type_list(&slow).await?;
+    page.click("#check").await?;
+    let checking = "document.querySelectorAll(\"li.row .cell[data-vantage='fra-1'][data-state='checking']\").length === 3";
+    page.wait_for("waiting for fra-1 to start checking", RUN_LIMIT, checking)
+        .await?;
+    relay.cut();
+    page.wait_until_done(RUN_LIMIT).await?;
+    let rows = vantage_rows(&page).await?;
+    let shown = format!("{rows:#?}");
+    for r in &rows {
+        assert_eq!(
+            (r.1.as_str(), r.2.as_str()),
+            ("up", "everywhere"),
+            "{browser}: {shown}"
+        );
+        assert_eq!(cell(r, "fra-1"), "cancelled", "{browser}: {shown}");
+        assert!(
+            r.3.contains("could not check from fra-1"),
+            "{browser}: {shown}"
+        );
+    }
+
+    // Watch mode from two vantage points: fra-1 turned off with a click.
+    page.click("li.vantage[data-label='fra-1'] input.vantage-on")
+        .await?;
+    page.set_field("#watch-every", "1").await?;
+    page.click("#watch").await?;
+    let twice = format!(
+        "(() => {{ const li = document.querySelector(\"li.row[data-url='{}']\"); \
+         return li && li.querySelectorAll('.history .tick').length >= 3 \
+             && li.querySelectorAll('.cells .cell').length === 2 \
+             && li.dataset.reach === 'everywhere'; }})()",
+        slow[0]
+    );
+    page.wait_for(
+        "waiting for watch mode to re-check from two vantage points",
+        RUN_LIMIT,
+        &twice,
+    )
+    .await?;
+    page.click("#watch").await?;
+    page.close().await
+}
+
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.
 /// axe-core's serious and critical violations on the page as it stands:
 /// `(rule, impact, help, first nodes)`, or the error axe gave.
@@ -1152,6 +1379,7 @@ macro_rules! scenarios_in {
                 protocol_details_of_an_h2_site,
                 local_sites_are_checked_from_the_browser,
                 accessible_in_light_and_dark,
+                every_vantage_point_in_one_row,
             );
         }
     };

@@ -33,9 +33,14 @@ pub(super) fn use_export(
     let export = use_state(|| None::<Export>);
     let on_export = {
         let (export, rows) = (export.setter(), state.rows.clone());
+        let vantages = state
+            .run
+            .as_ref()
+            .map(|r| r.vantages.clone())
+            .unwrap_or_default();
         use_callback(
-            (state.version, shown.clone()),
-            move |format: ExportFormat, (_, shown)| {
+            (state.version, shown.clone(), vantages),
+            move |format: ExportFormat, (_, shown, vantages)| {
                 let rows = rows.borrow();
                 let picked: Vec<&Row> = shown
                     .iter()
@@ -44,7 +49,7 @@ pub(super) fn use_export(
                     .collect();
                 export.set(Some(Export {
                     format,
-                    text: AttrValue::from(format.write(&picked)),
+                    text: AttrValue::from(format.write(&picked, vantages)),
                 }));
             },
         )

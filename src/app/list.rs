@@ -9,6 +9,7 @@ use yew::prelude::*;
 use super::hooks::focus;
 use super::notice::Notice;
 use super::runner::read_list;
+use crate::model::{split_fragment, Settings};
 use crate::services::{browser, storage};
 use crate::state::{Action, State};
 
@@ -52,6 +53,7 @@ pub(super) struct SharedOffer {
 pub(super) fn use_list(
     state: &UseReducerHandle<State>,
     notice: &UseStateHandle<Option<Notice>>,
+    settings: &UseStateHandle<Settings>,
 ) -> ListHandle {
     let text = use_state(|| AttrValue::from(storage::load_list()));
     let share_link = use_state(|| None::<AttrValue>);
@@ -63,17 +65,22 @@ pub(super) fn use_list(
         let saved_text = text.to_string();
         let (text, notice, state) = (text.setter(), notice.setter(), state.clone());
         let offered = offered.setter();
+        let settings = settings.clone();
         use_effect_with((), move |()| {
-            let fragment = browser::fragment();
+            let whole = browser::fragment();
+            let (fragment, vantages) = split_fragment(&whole);
             if fragment.starts_with("#list=") {
                 browser::clear_fragment();
-                match share::decode(&fragment) {
+                let added = vantages
+                    .map(|param| add_shared_vantages(&settings, param))
+                    .unwrap_or_default();
+                match share::decode(fragment) {
                     Ok(list) if saved_text.trim().is_empty() || saved_text == list => {
                         storage::save_list(&list);
                         let lines = list.lines().count();
                         text.set(AttrValue::from(list));
                         notice.set(Notice::info(format!(
-                            "Opened a shared list of {lines} lines. Press Check to check it."
+                            "Opened a shared list of {lines} lines. Press Check to check it.{added}"
                         )));
                         focus("check");
                     }
@@ -131,8 +138,13 @@ pub(super) fn use_list(
     };
     let on_share = {
         let (share_link, notice) = (share_link.setter(), notice.setter());
-        use_callback((*text).clone(), move |(), text| {
-            let link = format!("{}#{}", browser::page_address(), share::encode(text));
+        let deps = ((*text).clone(), settings.vantages.to_fragment());
+        use_callback(deps, move |(), (text, vantages)| {
+            let mut link = format!("{}#{}", browser::page_address(), share::encode(text));
+            if !vantages.is_empty() {
+                link.push('&');
+                link.push_str(vantages);
+            }
             share_link.set(Some(AttrValue::from(link.clone())));
             let notice = notice.clone();
             yew::platform::spawn_local(async move {
@@ -204,4 +216,23 @@ fn swap_in(
     previous.set(Some(current.clone()));
     storage::save_list(list);
     text.set(list.clone());
+}
+
+/// Adds the remote vantage points a share link carries, off until the
+/// person turns them on (a link must not send their list to a proxy they
+/// did not choose); the sentence that says so, to follow the list's notice.
+fn add_shared_vantages(settings: &UseStateHandle<Settings>, param: &str) -> String {
+    let mut next = (**settings).clone();
+    let said = match next.vantages.add_shared(param) {
+        Ok(added) if added.is_empty() => return String::new(),
+        Ok(added) => format!(
+            " The link named the vantage points {}: added, off; turn them on under \
+             Vantage points (Check via: every vantage point) to check from them.",
+            added.join(", ")
+        ),
+        Err(e) => format!(" Its vantage points were not added: {e}."),
+    };
+    storage::save_settings(&next);
+    settings.set(next);
+    said
 }

@@ -15,16 +15,16 @@ use yew::prelude::*;
 
 use crate::components::{
     Announcer, Controls, ExportPanel, ListInput, ListTools, Results, SharedListChoice, SummaryBar,
-    Toolbar, Waterfall,
+    Toolbar, VantagePanel, Waterfall,
 };
-use crate::model::Settings;
+use crate::model::{Settings, Vantages, ViaChoice};
 use crate::services::{browser, storage};
 use crate::state::{Action, State};
 use export::use_export;
 use hooks::{use_keyboard, use_notifications, use_saved_results, use_title, use_watch};
 use list::use_list;
 use notice::Notice;
-use proxy_state::use_proxy;
+use proxy_state::{use_proxy, use_remotes};
 use runner::use_runner;
 
 /// The whole page.
@@ -34,9 +34,17 @@ pub fn App() -> Html {
     let settings = use_state(storage::load_settings);
     let errors = use_state(Vec::<String>::new);
     let notice = use_state(|| None::<Notice>);
-    let list = use_list(&state, &notice);
+    let list = use_list(&state, &notice, &settings);
     let proxy_state = use_proxy(settings.proxy_url.trim());
-    let run = use_runner(&state, list.text.clone(), &settings, &proxy_state, &errors);
+    let remotes = use_remotes(&settings.vantages.remotes);
+    let run = use_runner(
+        &state,
+        list.text.clone(),
+        &settings,
+        &proxy_state,
+        &remotes,
+        &errors,
+    );
 
     let on_settings = {
         let (was_on, settings) = (settings.notify, settings.setter());
@@ -49,6 +57,15 @@ pub fn App() -> Html {
             }
             storage::save_settings(&s);
             settings.set(s);
+        })
+    };
+    let on_vantages = {
+        let (settings, on_settings) = ((*settings).clone(), on_settings.clone());
+        use_callback(settings, move |vantages: Vantages, settings| {
+            on_settings.emit(Settings {
+                vantages,
+                ..settings.clone()
+            });
         })
     };
     let on_view = {
@@ -121,6 +138,11 @@ pub fn App() -> Html {
                     onrecheck_failed={run.recheck_failed} onrecheck_all={run.recheck_all}
                     proxy_status={AttrValue::from(proxy_state.describe())}
                     watch_note={AttrValue::from(watch_note)} />
+                if settings.via == ViaChoice::Everywhere {
+                    <VantagePanel vantages={settings.vantages.clone()} own={proxy_state.place()}
+                        remotes={settings.vantages.remotes.iter().map(|r| remotes.get(&r.url).place()).collect::<Vec<_>>()}
+                        onchange={on_vantages} />
+                }
                 if !errors.is_empty() {
                     <ul class="errors" id="run-errors" role="alert">
                         { for errors.iter().map(|e| html! { <li>{ e }</li> }) }
@@ -136,7 +158,8 @@ pub fn App() -> Html {
                 <Toolbar view={state.view.clone()} onchange={on_view} shown={shown.len()} {total} />
             }
             <Results rows={state.rows.clone()} shown={shown.clone()} version={state.version}
-                can_recheck={!running} onrecheck={run.recheck_one} selected={*selected} />
+                can_recheck={!running} onrecheck={run.recheck_one} selected={*selected}
+                vantages={state.run.as_ref().map(|r| r.vantages.clone()).unwrap_or_default()} />
             if total > 0 {
                 <ExportPanel export={export.export} onexport={export.on_export}
                     ondownload={export.on_download} oncopy={export.on_copy} />

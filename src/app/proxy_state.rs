@@ -1,10 +1,15 @@
-//! What the page knows about the proxy, and where a run goes because of it.
+//! What the page knows about the proxies (its own and the remote ones the
+//! person named), and where a run goes because of it.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+use upcheck_core::vantage::{Vantage, THIS_PROXY};
 use upcheck_core::wire::Health;
 use upcheck_core::StatusRule;
 use yew::prelude::*;
 
-use crate::model::ViaChoice;
+use crate::components::Place;
+use crate::model::{Remote, Vantages, ViaChoice};
 use crate::services::engine::Via;
 use crate::services::proxy;
 
@@ -44,7 +49,151 @@ pub(super) fn use_proxy(url: &str) -> ProxyState {
     (*state).clone()
 }
 
+/// What each remote proxy's `/api/health` said, by base URL.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Remotes(HashMap<String, ProxyState>);
+
+impl Reducible for Remotes {
+    type Action = (String, ProxyState);
+
+    fn reduce(self: Rc<Self>, (url, found): (String, ProxyState)) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.0.insert(url, found);
+        Rc::new(next)
+    }
+}
+
+impl Remotes {
+    /// What is known of the proxy at `url` (probing until it answers).
+    pub(super) fn get(&self, url: &str) -> ProxyState {
+        self.0
+            .get(url)
+            .cloned()
+            .unwrap_or_else(|| ProxyState::Probing(url.to_owned()))
+    }
+}
+
+/// Asks each remote proxy's `/api/health`, again whenever the list of URLs
+/// changes (a proxy already asked keeps its answer until then).
+#[hook]
+pub(super) fn use_remotes(remotes: &[Remote]) -> UseReducerHandle<Remotes> {
+    let found = use_reducer(Remotes::default);
+    let urls: Vec<String> = remotes.iter().map(|r| r.url.clone()).collect();
+    {
+        let dispatcher = found.dispatcher();
+        use_effect_with(urls, move |urls| {
+            for url in urls.clone() {
+                let dispatcher = dispatcher.clone();
+                dispatcher.dispatch((url.clone(), ProxyState::Probing(url.clone())));
+                yew::platform::spawn_local(async move {
+                    let state = match proxy::probe(&url).await {
+                        Ok(health) => ProxyState::Found(url.clone(), health),
+                        Err(why) => ProxyState::Missing(url.clone(), why),
+                    };
+                    dispatcher.dispatch((url, state));
+                });
+            }
+        });
+    }
+    found
+}
+
+/// Every vantage point that is on, with where its checks go, for a run
+/// "from every vantage point"; or why the run cannot go. A remote proxy that
+/// does not answer stays in: its cells then say it could not check.
+pub(super) fn route_everywhere(
+    own: &ProxyState,
+    remotes: &Remotes,
+    vantages: &Vantages,
+    accept: &StatusRule,
+    options: bool,
+) -> Result<Vec<(Vantage, Via)>, String> {
+    let mut routes = Vec::new();
+    if vantages.browser {
+        routes.push((Vantage::browser(), Via::Direct));
+    }
+    if vantages.own_proxy {
+        if let ProxyState::Found(..) = own {
+            routes.push((Vantage::proxy(THIS_PROXY), own.route_one(accept, options)?));
+        }
+    }
+    for remote in vantages.remotes.iter().filter(|r| r.enabled) {
+        let via = match remotes.get(&remote.url) {
+            found @ ProxyState::Found(..) => found.route_one(accept, options)?,
+            ProxyState::Probing(base) | ProxyState::Missing(base, _) => Via::Proxy {
+                base,
+                max_urls: upcheck_core::defaults::PROXY_MAX_URLS,
+                in_flight: 1,
+                fallback: false,
+            },
+        };
+        routes.push((Vantage::proxy(remote.label.clone()), via));
+    }
+    if routes.is_empty() {
+        return Err(
+            "Check via: every vantage point is off; turn one on under Vantage points, \
+                    or check from this browser"
+                .to_owned(),
+        );
+    }
+    Ok(routes)
+}
+
 impl ProxyState {
+    /// The proxy's route as one vantage point among several (no fallback:
+    /// the browser is a vantage point of its own).
+    fn route_one(&self, accept: &StatusRule, options: bool) -> Result<Via, String> {
+        match self.route(ViaChoice::Proxy, accept, options)? {
+            Via::Proxy {
+                base,
+                max_urls,
+                in_flight,
+                ..
+            } => Ok(Via::Proxy {
+                base,
+                max_urls,
+                in_flight,
+                fallback: false,
+            }),
+            Via::Direct => Ok(Via::Direct),
+        }
+    }
+
+    /// The proxy's own name for itself (`--label`), when it gave one.
+    pub(super) fn label(&self) -> Option<&str> {
+        match self {
+            ProxyState::Found(_, health) => health.label.as_deref(),
+            ProxyState::Probing(_) | ProxyState::Missing(..) => None,
+        }
+    }
+
+    /// This proxy as a line of the vantage panel.
+    pub(super) fn place(&self) -> Place {
+        match self {
+            ProxyState::Probing(base) => Place {
+                state: "probing",
+                note: format!("asking {base}…"),
+            },
+            ProxyState::Found(base, h) => Place {
+                state: "found",
+                note: format!(
+                    "{}{} {} at {base}, {} checks at once",
+                    h.label
+                        .as_deref()
+                        .map(|l| format!("{l}: "))
+                        .unwrap_or_default(),
+                    h.name,
+                    h.version,
+                    h.limits.batch_in_flight()
+                ),
+            },
+            ProxyState::Missing(base, why) => Place {
+                state: "missing",
+                note: format!("no proxy at {base} ({why})"),
+            },
+        }
+    }
+
     pub(super) fn describe(&self) -> String {
         match self {
             ProxyState::Probing(base) => format!("looking for a proxy at {base}…"),
@@ -69,6 +218,9 @@ impl ProxyState {
     ) -> Result<Via, String> {
         match (choice, self) {
             (ViaChoice::Direct, _) => Ok(Via::Direct),
+            // Several vantage points are routed by `route_everywhere`; as one
+            // route it means this page's proxy like "the proxy".
+            (ViaChoice::Everywhere, _) => self.route(ViaChoice::Proxy, accept, options),
             // A proxy from before the rule travelled with the batch would judge
             // by 200-399 whatever the person set: say so rather than mislead.
             (_, ProxyState::Found(base, health))

@@ -7,12 +7,13 @@ use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 use std::time::Duration;
 use upcheck_core::parse::{lines, ParsedList};
+use upcheck_core::vantage::{Vantage, THIS_PROXY};
 use upcheck_core::{ListParser, Outcome, Row, SiteOptions};
 use url::Url;
 use yew::prelude::*;
 
-use super::proxy_state::ProxyState;
-use crate::model::{Mode, RunSettings, Settings};
+use super::proxy_state::{route_everywhere, ProxyState, Remotes};
+use crate::model::{Mode, RunSettings, Settings, Vantages, ViaChoice};
 use crate::services::check::{now, CheckOptions};
 use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
 use crate::services::pattern;
@@ -40,10 +41,29 @@ struct Runner {
     next_run: u64,
 }
 
-/// Settings ready for a run, with where it goes, and what it is.
+/// Settings ready for a run, with where it goes: one route, or every
+/// vantage point that is on, each with its own.
 struct Plan {
     settings: RunSettings,
-    via: Via,
+    routes: Vec<(Vantage, Via)>,
+}
+
+impl Plan {
+    /// The run's main route: the only one, or the first proxy's when there
+    /// are several (what the waterfall's limit line and the run's record
+    /// describe).
+    fn main_via(&self) -> &Via {
+        let proxy = self
+            .routes
+            .iter()
+            .map(|(_, via)| via)
+            .find(|via| matches!(via, Via::Proxy { .. }));
+        match (self.routes.as_slice(), proxy) {
+            ([(_, only)], _) => only,
+            (_, Some(proxy)) => proxy,
+            _ => &Via::Direct,
+        }
+    }
 }
 
 /// True when a run asks for more than a status check: per-site options on
@@ -64,27 +84,29 @@ pub(super) fn use_runner(
     text: AttrValue,
     settings: &Settings,
     proxy_state: &ProxyState,
+    remotes: &Remotes,
     errors: &UseStateHandle<Vec<String>>,
 ) -> RunControls {
     let runner = use_mut_ref(Runner::default);
-    let deps = (settings.clone(), proxy_state.clone());
+    let deps = (settings.clone(), (proxy_state.clone(), remotes.clone()));
 
     let start = {
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
         use_callback(
             (text, deps.clone()),
-            move |(), (text, (settings, proxy_state))| {
+            move |(), (text, (settings, places))| {
+                let vantages = settings.vantages.clone();
                 let Some(settings) = checked(settings, &errors) else {
                     return;
                 };
                 let (text, state, runner) = (text.clone(), state.clone(), runner.clone());
-                let (proxy_state, errors) = (proxy_state.clone(), errors.clone());
+                let (places, errors) = (places.clone(), errors.clone());
                 yew::platform::spawn_local(async move {
                     let read_start = now();
                     let list = Rc::new(read_list(&text).await);
                     let read_ms = now() - read_start;
                     let options = list.valid().map(|(e, _)| &e.options);
-                    let Some(plan) = route(settings, &proxy_state, options, &errors) else {
+                    let Some(plan) = route(settings, &places, &vantages, options, &errors) else {
                         return;
                     };
                     let jobs: Vec<Job> = list
@@ -111,7 +133,8 @@ pub(super) fn use_runner(
     // Re-checks take their URLs from the rows: the list is held once.
     let recheck = {
         let (state, errors, runner) = (state.clone(), errors.clone(), runner.clone());
-        use_callback(deps, move |ids: Vec<usize>, (settings, proxy_state)| {
+        use_callback(deps, move |ids: Vec<usize>, (settings, places)| {
+            let vantages = &settings.vantages;
             let Some(settings) = checked(settings, &errors) else {
                 return;
             };
@@ -125,7 +148,7 @@ pub(super) fn use_runner(
                 return;
             }
             let options = jobs.iter().map(|j| &j.options);
-            let Some(plan) = route(settings, proxy_state, options, &errors) else {
+            let Some(plan) = route(settings, places, vantages, options, &errors) else {
                 return;
             };
             let run = new_run(&runner, &plan, &jobs, false, key);
@@ -182,17 +205,32 @@ fn checked(settings: &Settings, errors: &UseStateHandle<Vec<String>>) -> Option<
 /// (shown to the person); clears earlier problems when it can.
 fn route<'a>(
     settings: RunSettings,
-    proxy_state: &ProxyState,
+    (proxy_state, remotes): &(ProxyState, Remotes),
+    vantages: &Vantages,
     options: impl Iterator<Item = &'a SiteOptions>,
     errors: &UseStateHandle<Vec<String>>,
 ) -> Option<Plan> {
     let needs_options = uses_options(&settings, options);
-    match proxy_state.route(settings.via, &settings.accept, needs_options) {
-        Ok(via) => {
+    let (accept, via) = (&settings.accept, settings.via);
+    let routes = if via == ViaChoice::Everywhere {
+        route_everywhere(proxy_state, remotes, vantages, accept, needs_options)
+    } else {
+        proxy_state
+            .route(via, accept, needs_options)
+            .map(|via| match via {
+                Via::Direct => vec![(Vantage::browser(), via)],
+                Via::Proxy { .. } => {
+                    let label = proxy_state.label().unwrap_or(THIS_PROXY);
+                    vec![(Vantage::proxy(label), via)]
+                }
+            })
+    };
+    match routes {
+        Ok(routes) => {
             if !errors.is_empty() {
                 errors.set(Vec::new());
             }
-            Some(Plan { settings, via })
+            Some(Plan { settings, routes })
         }
         Err(e) => {
             errors.set(vec![e]);
@@ -224,7 +262,8 @@ fn new_run(
     r.next_run += 1;
     // Through the proxy a concurrent run is bounded by the proxy's limits,
     // not by the page's field.
-    let concurrency = match (&plan.via, plan.settings.mode) {
+    let concurrency = match (plan.main_via(), plan.settings.mode) {
+        _ if plan.routes.len() > 1 => plan.settings.concurrency,
         (Via::Proxy { in_flight, .. }, Mode::Concurrent) => {
             u32::try_from(*in_flight).unwrap_or(u32::MAX)
         }
@@ -234,7 +273,8 @@ fn new_run(
         id: r.next_run,
         mode: plan.settings.mode,
         concurrency,
-        via_proxy: matches!(plan.via, Via::Proxy { .. }),
+        via_proxy: matches!(plan.main_via(), Via::Proxy { .. }),
+        vantages: Rc::new(plan.routes.iter().map(|(v, _)| v.clone()).collect()),
         sites: jobs.len(),
         whole_list,
         list_key,
@@ -260,14 +300,24 @@ fn launch(
     let id = run.id;
     let on_events = Callback::from(move |events: Vec<EngineEvent>| {
         let actions = events.into_iter().map(|event| match event {
-            EngineEvent::Checking { id: row, since_ms } => Action::Checking {
+            EngineEvent::Checking {
+                id: row,
+                vantage,
+                since_ms,
+            } => Action::Checking {
                 run: id,
                 id: row,
+                vantage,
                 since_ms,
             },
-            EngineEvent::Finished(row, result) => Action::Finished {
+            EngineEvent::Finished {
+                id: row,
+                vantage,
+                result,
+            } => Action::Finished {
                 run: id,
                 id: row,
+                vantage,
                 result,
             },
             EngineEvent::Done { wall_ms } => Action::RunDone { run: id, wall_ms },
@@ -275,7 +325,8 @@ fn launch(
         dispatcher.dispatch(Action::Batch(actions.collect()));
     });
     let concurrency = plan.settings.concurrency as usize;
-    let handle = engine::start(jobs, concurrency, opts, plan.via, on_events);
+    let routes = plan.routes.into_iter().map(|(_, via)| via).collect();
+    let handle = engine::start(jobs, concurrency, opts, routes, on_events);
     runner.borrow_mut().engine = Some(handle);
 }
 

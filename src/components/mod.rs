@@ -10,6 +10,7 @@ mod results;
 mod row_details;
 mod summary_bar;
 mod toolbar;
+mod vantages;
 mod waterfall;
 
 pub(crate) use controls::Controls;
@@ -22,5 +23,6 @@ pub(crate) use results::Results;
 use row_details::RowDetails;
 pub(crate) use summary_bar::{Announcer, SummaryBar};
 pub(crate) use toolbar::Toolbar;
+pub(crate) use vantages::{Place, VantagePanel};
 use waterfall::RunChart;
 pub(crate) use waterfall::Waterfall;

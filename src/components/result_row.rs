@@ -4,7 +4,7 @@ use upcheck_core::Outcome;
 use yew::prelude::*;
 
 use super::RowDetails;
-use upcheck_core::Row;
+use upcheck_core::{Progress, Row, Vantage};
 
 /// Props for [`ResultRow`]. Equal when the row's `Rc` is the same (and the
 /// buttons' state), so unchanged rows skip rendering.
@@ -19,6 +19,9 @@ pub(crate) struct ResultRowProps {
     /// True for the row a waterfall bar was chosen for: marked and focusable.
     #[prop_or_default]
     pub(crate) selected: bool,
+    /// The vantage points the row's cells come from.
+    #[prop_or_default]
+    pub(crate) vantages: Rc<Vec<Vantage>>,
 }
 
 impl PartialEq for ResultRowProps {
@@ -27,6 +30,7 @@ impl PartialEq for ResultRowProps {
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
             && self.selected == other.selected
+            && Rc::ptr_eq(&self.vantages, &other.vantages)
     }
 }
 
@@ -59,8 +63,10 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
             </span>
         }
     });
+    let everywhere = row.seen.len() > 1 && row.seen.len() == props.vantages.len();
+    let reach = row.result().and_then(|r| r.reach).map(|r| r.as_str());
     html! {
-        <li class={classes!("row", state, row.stale.then_some("stale"), props.selected.then_some("selected"))}
+        <li data-reach={reach} class={classes!("row", state, row.stale.then_some("stale"), props.selected.then_some("selected"))}
             data-url={row.url.clone()} data-id={row.id.to_string()}
             tabindex={props.selected.then_some("-1")} aria-current={props.selected.then_some("true")}
             data-state={state} data-line={row.line.to_string()}
@@ -86,9 +92,14 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
                 if row.stale && row.result().is_some() {
                     <span class="stale-note">{ "earlier result · " }</span>
                 }
+                if everywhere {
+                    { cells(row, &props.vantages) }
+                }
                 { detail }
                 { for strip }
-                if let Some(line) = row.result().and_then(|r| r.proxy.clone()) {
+                if everywhere {
+                    { side_by_side(row, &props.vantages) }
+                } else if let Some(line) = row.result().and_then(|r| r.proxy.clone()) {
                     <RowDetails {line} />
                 }
             </span>
@@ -102,5 +113,78 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
                 <span />
             }
         </li>
+    }
+}
+
+/// One compact cell per vantage point: its label, outcome (icon and word),
+/// status or reason, and time.
+fn cells(row: &Row, vantages: &[Vantage]) -> Html {
+    let cell = |(vantage, progress): (&Vantage, &Progress)| {
+        let (outcome, what, time) = match progress {
+            Progress::Done(r) => (
+                r.outcome,
+                r.status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| r.outcome.to_string()),
+                r.latency_ms.map(format_ms).unwrap_or_default(),
+            ),
+            Progress::Queued => (Outcome::Queued, "queued".to_owned(), String::new()),
+            Progress::Checking { .. } => (Outcome::Checking, "checking".to_owned(), String::new()),
+        };
+        let title = match progress {
+            Progress::Done(r) => format!("{}: {}", vantage.label, r.detail),
+            _ => format!("{}: {what}", vantage.label),
+        };
+        html! {
+            <span class={classes!("cell", outcome.as_str())} data-vantage={vantage.label.clone()}
+                data-state={outcome.as_str()} {title}>
+                <span class="cell-label">{ &vantage.label }</span>
+                <span class="icon" aria-hidden="true">{ outcome.icon() }</span>
+                <span class="cell-what">{ what }</span>
+                if !time.is_empty() {
+                    <span class="cell-time">{ time }</span>
+                }
+            </span>
+        }
+    };
+    html! {
+        <span class="cells" role="group" aria-label="each vantage point">
+            { for vantages.iter().zip(&row.seen).map(cell) }
+        </span>
+    }
+}
+
+/// Every vantage point's full detail, side by side, behind a disclosure.
+fn side_by_side(row: &Row, vantages: &[Vantage]) -> Html {
+    let column = |(vantage, progress): (&Vantage, &Progress)| {
+        let Progress::Done(r) = progress else {
+            return html! {
+                <section class="vantage-detail" data-vantage={vantage.label.clone()}>
+                    <h4>{ &vantage.label }</h4><p>{ "not finished" }</p>
+                </section>
+            };
+        };
+        html! {
+            <section class="vantage-detail" data-vantage={vantage.label.clone()}
+                data-state={r.outcome.as_str()}>
+                <h4>{ &vantage.label }</h4>
+                <p>
+                    <span class="icon" aria-hidden="true">{ r.outcome.icon() }</span>
+                    { format!(" {} · {}", r.outcome, r.detail) }
+                    { r.latency_ms.map(|ms| format!(" · {}", format_ms(ms))).unwrap_or_default() }
+                </p>
+                if let Some(line) = r.proxy.clone() {
+                    <RowDetails {line} />
+                }
+            </section>
+        }
+    };
+    html! {
+        <details class="more vantages-more">
+            <summary>{ "each vantage point" }</summary>
+            <div class="side-by-side">
+                { for vantages.iter().zip(&row.seen).map(column) }
+            </div>
+        </details>
     }
 }

@@ -5,7 +5,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use super::ResultRow;
-use upcheck_core::Row;
+use upcheck_core::{Row, Vantage};
 
 /// Lists longer than this render only the rows in view, so a 10,000-row run
 /// never builds 10,000 DOM rows or diffs them on every result.
@@ -32,6 +32,9 @@ pub(crate) struct ResultsProps {
     /// with a count that changes on every choice so choosing again scrolls again.
     #[prop_or_default]
     pub(crate) selected: Option<(usize, u64)>,
+    /// The vantage points the rows' cells come from (the latest run's).
+    #[prop_or_default]
+    pub(crate) vantages: Rc<Vec<Vantage>>,
 }
 
 impl PartialEq for ResultsProps {
@@ -42,6 +45,7 @@ impl PartialEq for ResultsProps {
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
             && self.selected == other.selected
+            && Rc::ptr_eq(&self.vantages, &other.vantages)
     }
 }
 
@@ -86,7 +90,8 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
     let row = |r: &&Rc<Row>| {
         html! {
             <ResultRow key={r.id} row={(*r).clone()} can_recheck={props.can_recheck}
-                onrecheck={props.onrecheck.clone()} selected={chosen == Some(r.id)} />
+                onrecheck={props.onrecheck.clone()} selected={chosen == Some(r.id)}
+                vantages={props.vantages.clone()} />
         }
     };
     if rows.is_empty() && !all.is_empty() {

@@ -74,7 +74,15 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     };
     let total = t.total();
     let done = t.done();
-    let mode = if run.via_proxy {
+    let mode = if run.everywhere() {
+        let labels: Vec<&str> = run.vantages.iter().map(|v| v.label.as_str()).collect();
+        format!(
+            "from {} vantage points side by side: {}; {} in this browser",
+            labels.len(),
+            labels.join(", "),
+            mode_text(run.mode, run.concurrency)
+        )
+    } else if run.via_proxy {
         match run.mode {
             Mode::Concurrent => "through the proxy".to_owned(),
             Mode::Sequential => "one at a time through the proxy".to_owned(),

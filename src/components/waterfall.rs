@@ -355,7 +355,12 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
             layout.lanes[0].count
         ));
     }
-    if run.via_proxy {
+    if run.everywhere() {
+        notes.push(format!(
+            "a bar spans a site's checks from all {} vantage points",
+            run.vantages.len()
+        ));
+    } else if run.via_proxy {
         notes.push(
             "through the proxy a bar ends when its line arrived and starts that long before \
              (the proxy's own time): DNS, connect, TLS and first byte beneath"

@@ -1,7 +1,7 @@
 //! The export formats: what each is called, its file name and MIME type, and
 //! how rows become its text (core's writers).
 
-use upcheck_core::{export, Row};
+use upcheck_core::{export, Row, Vantage};
 
 use super::Choice;
 
@@ -44,11 +44,12 @@ impl ExportFormat {
     }
 
     /// `rows` in this format.
-    pub(crate) fn write(self, rows: &[&Row]) -> String {
+    /// `vantages`: the run's vantage points (each row's cells come from them).
+    pub(crate) fn write(self, rows: &[&Row], vantages: &[Vantage]) -> String {
         match self {
-            ExportFormat::Csv => export::to_csv(rows),
-            ExportFormat::Json => export::to_json_lines(rows),
-            ExportFormat::Markdown => export::to_markdown(rows),
+            ExportFormat::Csv => export::to_csv(rows, vantages),
+            ExportFormat::Json => export::to_json_lines(rows, vantages),
+            ExportFormat::Markdown => export::to_markdown(rows, vantages),
         }
     }
 }

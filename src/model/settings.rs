@@ -7,6 +7,7 @@ use std::time::Duration;
 use upcheck_core::options::{Defaults, SiteOptions, MAX_RETRIES};
 use upcheck_core::{defaults, StatusRule};
 
+use super::vantages::Vantages;
 use super::Choice;
 
 /// How checks are scheduled.
@@ -55,6 +56,8 @@ pub(crate) struct Settings {
     pub(crate) watch_every_s: String,
     /// Notify when a watched site changes state.
     pub(crate) notify: bool,
+    /// The vantage points "every vantage point" checks from.
+    pub(crate) vantages: Vantages,
 }
 
 /// Where the person wants checks to run.
@@ -68,6 +71,8 @@ pub(crate) enum ViaChoice {
     Direct,
     /// Always through the proxy.
     Proxy,
+    /// From every vantage point that is on, side by side.
+    Everywhere,
 }
 
 impl Choice for ViaChoice {
@@ -75,6 +80,7 @@ impl Choice for ViaChoice {
         (ViaChoice::Auto, "auto", "proxy if one answers"),
         (ViaChoice::Direct, "direct", "this browser only"),
         (ViaChoice::Proxy, "proxy", "the proxy"),
+        (ViaChoice::Everywhere, "everywhere", "every vantage point"),
     ];
 }
 
@@ -92,6 +98,7 @@ impl Default for Settings {
             watch: false,
             watch_every_s: "60".into(),
             notify: false,
+            vantages: Vantages::default(),
         }
     }
 }

@@ -42,16 +42,25 @@ impl Job {
 /// What the pool reports, in the order it happens.
 #[derive(Debug, Clone)]
 pub(crate) enum EngineEvent {
-    /// A slot was free and the check of row `id` started, `since_ms` after
-    /// the run did.
+    /// A slot was free and the check of row `id` from `vantage` started,
+    /// `since_ms` after the run did.
     Checking {
         /// Row id.
         id: usize,
+        /// Which of the run's vantage points (0 when there is one).
+        vantage: usize,
         /// On the run's clock.
         since_ms: f64,
     },
-    /// Row `id` finished.
-    Finished(usize, CheckResult),
+    /// Row `id`'s check from `vantage` finished.
+    Finished {
+        /// Row id.
+        id: usize,
+        /// Which of the run's vantage points.
+        vantage: usize,
+        /// What it found.
+        result: CheckResult,
+    },
     /// Every job finished (or was cancelled); wall time of the run.
     Done {
         /// Milliseconds from start to the last result.
@@ -62,8 +71,10 @@ pub(crate) enum EngineEvent {
 /// One streamed proxy batch: rows go `checking` together, each finishes as
 /// its line arrives; rows the batch never reached say why. `run_start` is the
 /// run's `now()`, for each result's [`Span`].
+#[allow(clippy::too_many_arguments)]
 async fn run_batch(
     run_start: f64,
+    vantage: usize,
     base: &str,
     batch: &[Job],
     opts: &CheckOptions,
@@ -79,6 +90,7 @@ async fn run_batch(
         for job in batch {
             batcher.push(EngineEvent::Checking {
                 id: job.id,
+                vantage,
                 since_ms,
             });
         }
@@ -120,7 +132,11 @@ async fn run_batch(
                 let span = Span::before(arrived, total);
                 let mut result = CheckResult::from(line);
                 result.span = Some(Span::new(span.started_ms.max(sent), arrived));
-                batcher.push(EngineEvent::Finished(job.id, result));
+                batcher.push(EngineEvent::Finished {
+                    id: job.id,
+                    vantage,
+                    result,
+                });
             }
         })
         .await
@@ -130,7 +146,11 @@ async fn run_batch(
         Err(e) => e,
     };
     for (job, _) in batch.iter().zip(&pending).filter(|(_, p)| **p) {
-        batcher.push(EngineEvent::Finished(job.id, proxy::unchecked(&error)));
+        batcher.push(EngineEvent::Finished {
+            id: job.id,
+            vantage,
+            result: proxy::unchecked(&error),
+        });
     }
 }
 
@@ -212,6 +232,7 @@ pub(crate) const FROM_THIS_BROWSER: &str =
 /// Checks `jobs` from the browser, at most `concurrency` at once; each
 /// result's span on the run's clock (`started`).
 async fn run_direct(
+    vantage: usize,
     jobs: Vec<Job>,
     concurrency: usize,
     started: f64,
@@ -229,6 +250,7 @@ async fn run_direct(
                 let began = now() - started;
                 batcher.push(EngineEvent::Checking {
                     id: job.id,
+                    vantage,
                     since_ms: began,
                 });
                 let expect = job.options.resolve(&opts.defaults);
@@ -239,18 +261,25 @@ async fn run_direct(
                 }
                 result
             };
-            batcher.push(EngineEvent::Finished(job.id, result));
+            batcher.push(EngineEvent::Finished {
+                id: job.id,
+                vantage,
+                result,
+            });
         })
         .await;
 }
 
-/// Starts checking `jobs`, at most `concurrency` at once. Events reach
-/// `on_events` in order, batched per frame; the final `Done` is never delayed.
+/// Starts checking `jobs` from each of `routes` at once (one route: the
+/// usual run; several: every vantage point side by side, each with its own
+/// pool, events tagged with the route's index), the browser at most
+/// `concurrency` at once. Events reach `on_events` in order, batched per
+/// frame; the final `Done` is never delayed.
 pub(crate) fn start(
     jobs: Vec<Job>,
     concurrency: usize,
     opts: CheckOptions,
-    via: Via,
+    routes: Vec<Via>,
     on_events: Callback<Vec<EngineEvent>>,
 ) -> StopHandle {
     let (sender, receiver) = oneshot::channel::<()>();
@@ -265,33 +294,22 @@ pub(crate) fn start(
     });
     yew::platform::spawn_local(async move {
         let pacer = &Pacer::new();
-        let opts = &opts;
-        let stop = &stop;
-        let stopped = &stopped;
-        let batcher = &batcher;
-        let ctx = (opts, pacer, stop, &**stopped);
-        match via {
-            Via::Direct => run_direct(jobs, concurrency, started, ctx, batcher, None).await,
-            Via::Proxy {
-                base,
-                max_urls,
-                fallback,
-                ..
-            } => {
-                let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
-                let refused = RefCell::new(Vec::new());
-                let collect = fallback.then_some(&refused);
-                for batch in jobs.chunks(per_batch) {
-                    let halt = (stop, &**stopped);
-                    run_batch(started, &base, batch, opts, halt, batcher, collect).await;
-                }
-                let refused = refused.into_inner();
-                if !refused.is_empty() {
-                    let note = Some(FROM_THIS_BROWSER);
-                    run_direct(refused, concurrency, started, ctx, batcher, note).await;
-                }
-            }
-        }
+        let (opts, stop, stopped, batcher) = (&opts, &stop, &*stopped, &batcher);
+        let ctx = Context {
+            started,
+            concurrency,
+            opts,
+            pacer,
+            stop,
+            stopped,
+            batcher,
+        };
+        let jobs = &jobs;
+        let each = routes
+            .into_iter()
+            .enumerate()
+            .map(|(vantage, via)| ctx.run(vantage, jobs.clone(), via));
+        futures::future::join_all(each).await;
         let wall_ms = now() - started;
         batcher
             .pending
@@ -302,5 +320,57 @@ pub(crate) fn start(
     StopHandle {
         sender: Some(sender),
         flag,
+    }
+}
+
+/// What every route of one run shares.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    started: f64,
+    concurrency: usize,
+    opts: &'a CheckOptions,
+    pacer: &'a Pacer,
+    stop: &'a StopSignal,
+    stopped: &'a Cell<bool>,
+    batcher: &'a Rc<Batcher>,
+}
+
+impl Context<'_> {
+    /// Checks `jobs` from one vantage point.
+    async fn run(self, vantage: usize, jobs: Vec<Job>, via: Via) {
+        let Context {
+            started,
+            concurrency,
+            opts,
+            pacer,
+            stop,
+            stopped,
+            batcher,
+        } = self;
+        let ctx = (opts, pacer, stop, stopped);
+        match via {
+            Via::Direct => {
+                run_direct(vantage, jobs, concurrency, started, ctx, batcher, None).await
+            }
+            Via::Proxy {
+                base,
+                max_urls,
+                fallback,
+                ..
+            } => {
+                let per_batch = if concurrency <= 1 { 1 } else { max_urls.max(1) };
+                let refused = RefCell::new(Vec::new());
+                let collect = fallback.then_some(&refused);
+                for batch in jobs.chunks(per_batch) {
+                    let halt = (stop, stopped);
+                    run_batch(started, vantage, &base, batch, opts, halt, batcher, collect).await;
+                }
+                let refused = refused.into_inner();
+                if !refused.is_empty() {
+                    let note = Some(FROM_THIS_BROWSER);
+                    run_direct(vantage, refused, concurrency, started, ctx, batcher, note).await;
+                }
+            }
+        }
     }
 }

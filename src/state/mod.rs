@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use upcheck_core::parse::ParsedList;
-use upcheck_core::{CheckResult, Outcome, Progress, Row, Tally};
+use upcheck_core::{vantage, CheckResult, Outcome, Progress, Row, Tally};
 use yew::Reducible;
 
 use crate::model::waterfall::{self, Bar};
@@ -130,15 +130,19 @@ pub(crate) enum Action {
         run: u64,
         /// Row id.
         id: usize,
+        /// From which of the run's vantage points.
+        vantage: usize,
         /// When, on the run's clock.
         since_ms: f64,
     },
-    /// Row `id` finished.
+    /// Row `id`'s check from one vantage point finished.
     Finished {
         /// Run the event belongs to.
         run: u64,
         /// Row id.
         id: usize,
+        /// Which of the run's vantage points.
+        vantage: usize,
         /// What it found.
         result: CheckResult,
     },
@@ -194,31 +198,96 @@ impl State {
             Action::Recheck { run, ids } => {
                 next.tally.sum_ms = 0.0;
                 next.forget_spans(&ids);
+                let same_places = next
+                    .run
+                    .as_ref()
+                    .is_some_and(|r| r.vantages == run.vantages);
+                if !same_places {
+                    // Cells of other vantage points would be mislabelled.
+                    next.forget_cells();
+                }
+                let cells = slots(&run);
                 for id in ids {
                     next.update(id, |row| {
                         row.progress = Progress::Queued;
+                        row.seen = cells.clone();
                         row.stale = false;
                     });
                 }
                 next.run = Some(run);
             }
-            Action::Checking { run, id, since_ms } => {
+            Action::Checking {
+                run,
+                id,
+                vantage,
+                since_ms,
+            } => {
                 if next.is_current(run) {
-                    next.update(id, |row| row.progress = Progress::Checking { since_ms });
-                }
-            }
-            Action::Finished { run, id, result } => {
-                if next.is_current(run) {
-                    next.note_transition(id, result.outcome);
-                    next.tally.add_latency(result.busy_ms);
                     next.update(id, |row| {
-                        row.remember(result.outcome);
-                        row.progress = Progress::Done(result);
-                        row.stale = false;
+                        if let Some(cell) = row.seen.get_mut(vantage) {
+                            *cell = Progress::Checking { since_ms };
+                        }
+                        // With several vantage points, the first to start.
+                        if !matches!(row.progress, Progress::Checking { .. }) {
+                            row.progress = Progress::Checking { since_ms };
+                        }
                     });
                 }
             }
+            Action::Finished {
+                run,
+                id,
+                vantage,
+                result,
+            } => {
+                if next.is_current(run) {
+                    next.finished(id, vantage, result);
+                }
+            }
             Action::RunDone { run, wall_ms } => next.finish(run, wall_ms),
+        }
+    }
+
+    /// Vantage `vantage`'s result for row `id`: kept in its cell, and once
+    /// every vantage point has finished, their combined verdict becomes the
+    /// row's result. A run from one place has no cells: its result is the
+    /// row's.
+    fn finished(&mut self, id: usize, vantage: usize, result: CheckResult) {
+        let vantages = match &self.run {
+            Some(run) if run.everywhere() => run.vantages.clone(),
+            _ => return self.settle(id, result),
+        };
+        let mut combined = None;
+        self.update(id, |row| {
+            if let Some(cell) = row.seen.get_mut(vantage) {
+                *cell = Progress::Done(result);
+            }
+            if let Some(all) = row.all_seen() {
+                combined = Some(vantage::combine(&vantages, &all).into_result(&all));
+            }
+        });
+        if let Some(result) = combined {
+            self.settle(id, result);
+        }
+    }
+
+    /// Row `id`'s final result for this run.
+    fn settle(&mut self, id: usize, result: CheckResult) {
+        self.note_transition(id, result.outcome);
+        self.tally.add_latency(result.busy_ms);
+        self.update(id, |row| {
+            row.remember(result.outcome);
+            row.progress = Progress::Done(result);
+            row.stale = false;
+        });
+    }
+
+    /// Drops every row's per-vantage cells.
+    fn forget_cells(&mut self) {
+        for slot in self.rows.borrow_mut().iter_mut() {
+            if !slot.seen.is_empty() {
+                Rc::make_mut(slot).seen.clear();
+            }
         }
     }
 
@@ -236,9 +305,13 @@ impl State {
             .map(|r| (r.url.clone(), r.history.clone()))
             .collect();
         self.start_rows(list);
+        let cells = slots(&run);
         for slot in self.rows.borrow_mut().iter_mut() {
             if let Some(history) = previous.get(&slot.url) {
                 Rc::make_mut(slot).history = history.clone();
+            }
+            if !cells.is_empty() && slot.outcome() == Outcome::Queued {
+                Rc::make_mut(slot).seen = cells.clone();
             }
         }
         self.run = Some(run);
@@ -379,6 +452,16 @@ impl State {
         self.flaky = self.flaky + usize::from(is_flaky(&row)) - usize::from(was_flaky);
         *slot = Rc::new(row);
         self.version += 1;
+    }
+}
+
+/// A row's empty cells for `run`: one per vantage point when there are
+/// several, none for a run from one place.
+fn slots(run: &RunInfo) -> Vec<Progress> {
+    if run.everywhere() {
+        vec![Progress::Queued; run.vantages.len()]
+    } else {
+        Vec::new()
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::rc::Rc;
 
+use upcheck_core::Vantage;
+
 use crate::model::waterfall::Bar;
 use crate::model::Mode;
 
@@ -16,6 +18,9 @@ pub(crate) struct RunInfo {
     pub(crate) concurrency: u32,
     /// True when the run goes through the proxy.
     pub(crate) via_proxy: bool,
+    /// Where it checks from, in order (one for a usual run; with several,
+    /// each row holds one result per vantage point and their verdict).
+    pub(crate) vantages: Rc<Vec<Vantage>>,
     /// Sites this run checks.
     pub(crate) sites: usize,
     /// True for a whole-list run, false for a re-check of some rows.
@@ -29,6 +34,11 @@ pub(crate) struct RunInfo {
 }
 
 impl RunInfo {
+    /// True when each site is checked from several vantage points.
+    pub(crate) fn everywhere(&self) -> bool {
+        self.vantages.len() > 1
+    }
+
     /// Most checks in flight at once.
     pub(crate) fn limit(&self) -> u32 {
         limit(self.mode, self.concurrency)

@@ -9,6 +9,7 @@ fn run(id: u64, mode: Mode, whole_list: bool, sites: usize) -> RunInfo {
         mode,
         concurrency: if mode == Mode::Sequential { 1 } else { 16 },
         via_proxy: false,
+        vantages: Rc::new(vec![upcheck_core::Vantage::browser()]),
         sites,
         whole_list,
         list_key: 7,
@@ -36,11 +37,13 @@ fn results_of_old_runs_are_ignored_and_rechecks_keep_other_rows() {
     assert_eq!(s.tally.count(Outcome::Queued), 2);
     assert_eq!(s.tally.count(Outcome::Invalid), 1);
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 1,
         id: 0,
         result: result(Outcome::Up, 10.0),
     });
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 1,
         id: 1,
         result: result(Outcome::Timeout, 30.0),
@@ -61,6 +64,7 @@ fn results_of_old_runs_are_ignored_and_rechecks_keep_other_rows() {
     assert_eq!(s.rows.borrow()[1].outcome(), Outcome::Queued);
     // A late result of run 1 must not touch the row.
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 1,
         id: 1,
         result: result(Outcome::Down, 5.0),
@@ -84,6 +88,7 @@ fn both_modes_on_the_same_list_are_compared() {
             read_ms: 1.0,
         });
         s = s.reduce(Action::Finished {
+            vantage: 0,
             run: id,
             id: 0,
             result: result(Outcome::Up, 100.0),
@@ -119,6 +124,7 @@ fn a_site_going_down_and_up_again_is_two_transitions() {
             });
         }
         s = s.reduce(Action::Finished {
+            vantage: 0,
             run: id,
             id: 0,
             result: result(outcome, 1.0),
@@ -169,11 +175,13 @@ fn rows_keep_their_lines_options_and_flaky_passes_are_counted() {
         ..result(Outcome::Up, 10.0)
     };
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 1,
         id: 0,
         result: flaky,
     });
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 1,
         id: 1,
         result: CheckResult {
@@ -191,6 +199,7 @@ fn rows_keep_their_lines_options_and_flaky_passes_are_counted() {
     });
     assert_eq!(s.flaky, 0, "a queued row is not flaky");
     let s = s.reduce(Action::Finished {
+        vantage: 0,
         run: 2,
         id: 0,
         result: result(Outcome::Slow, 900.0),
@@ -230,6 +239,7 @@ fn a_run_record_keeps_each_sites_bar_and_a_recheck_starts_a_new_clock() {
     });
     for (id, start, end) in [(0, 0.0, 10.0), (1, 10.0, 30.0)] {
         s = s.reduce(Action::Finished {
+            vantage: 0,
             run: 1,
             id,
             result: timed(Outcome::Up, start, end),
@@ -254,4 +264,54 @@ fn a_run_record_keeps_each_sites_bar_and_a_recheck_starts_a_new_clock() {
         "but not on the new run's clock"
     );
     assert_eq!(s.history[0].bars.len(), 2, "the record keeps its bars");
+}
+
+#[test]
+fn several_vantage_points_make_one_verdict_per_row() {
+    use upcheck_core::{Reach, Vantage};
+    let places = Rc::new(vec![Vantage::browser(), Vantage::proxy("home")]);
+    let everywhere = |id| RunInfo {
+        vantages: places.clone(),
+        ..run(id, Mode::Concurrent, true, 2)
+    };
+    let list = Rc::new(parse_list("a.com\nb.com"));
+    let s = Rc::new(State::default()).reduce(Action::Start {
+        run: everywhere(1),
+        list,
+        read_ms: 1.0,
+    });
+    assert_eq!(s.rows.borrow()[0].seen.len(), 2);
+    let finished = |vantage, id, outcome| Action::Finished {
+        run: 1,
+        id,
+        vantage,
+        result: result(outcome, 10.0),
+    };
+    let s = s.reduce(Action::Checking {
+        run: 1,
+        id: 0,
+        vantage: 1,
+        since_ms: 0.0,
+    });
+    let s = s.reduce(finished(0, 0, Outcome::Unreachable));
+    // One vantage point has answered: the row waits for the other.
+    assert_eq!(s.rows.borrow()[0].outcome(), Outcome::Checking);
+    assert_eq!(s.tally.count(Outcome::Unreachable), 0);
+    let s = s.reduce(finished(1, 0, Outcome::Up));
+    let row = s.rows.borrow()[0].clone();
+    assert_eq!(row.outcome(), Outcome::Up);
+    assert_eq!(row.result().and_then(|r| r.reach), Some(Reach::Split));
+    assert!(
+        row.detail().starts_with("not from this browser"),
+        "{}",
+        row.detail()
+    );
+    assert_eq!(row.history, [Outcome::Up]);
+    assert_eq!((s.tally.count(Outcome::Up), s.tally.sum_ms), (1, 20.0));
+    // A re-check from one place drops the cells of the other places.
+    let s = s.reduce(Action::Recheck {
+        run: run(2, Mode::Concurrent, false, 1),
+        ids: vec![1],
+    });
+    assert!(s.rows.borrow().iter().all(|r| r.seen.is_empty()));
 }

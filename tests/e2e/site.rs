@@ -3,7 +3,8 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use tokio::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 /// The proxy serving the page; stops when dropped.
@@ -43,6 +44,87 @@ impl Site {
     /// `http://127.0.0.1:PORT{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Another proxy, as a remote vantage point of the page this site
+    /// serves: named `label`, checking from the loopback address `source`
+    /// (127.0.0.2, 127.0.0.3: each its own network as far as a fixture
+    /// that answers only some clients can tell), and letting this page's
+    /// origin call it (CORS).
+    pub async fn remote(&self, label: &str, source: Ipv4Addr) -> Site {
+        let origin = self.url("");
+        let label = label.to_owned();
+        Site::start_with(move |c| {
+            c.label = Some(label);
+            c.source_address = Some(source.into());
+            c.allow_origins = vec![origin];
+        })
+        .await
+    }
+}
+
+/// A TCP relay in front of a server, so that a test can make it vanish
+/// mid-run: [`Relay::cut`] stops listening and drops every connection
+/// through it, as a proxy whose host went away would.
+pub struct Relay {
+    addr: SocketAddr,
+    accept: JoinHandle<()>,
+    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Relay {
+    /// Relays a free loopback port to `to`.
+    pub async fn start(to: SocketAddr) -> Relay {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("binding a loopback port for the relay");
+        let addr = listener.local_addr().expect("the relay's address");
+        let conns = Arc::new(Mutex::new(Vec::new()));
+        let held = conns.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let conn = tokio::spawn(async move {
+                    if let Ok(mut outbound) = TcpStream::connect(to).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                held.lock().expect("the relay's connections").push(conn);
+            }
+        });
+        Relay {
+            addr,
+            accept,
+            conns,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` of the relay.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops listening and drops every connection.
+    pub fn cut(&self) {
+        self.accept.abort();
+        for conn in self
+            .conns
+            .lock()
+            .expect("the relay's connections")
+            .drain(..)
+        {
+            conn.abort();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
     }
 }
 

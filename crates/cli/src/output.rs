@@ -35,9 +35,9 @@ pub fn report(
     let refs: Vec<&Row> = rows.iter().collect();
     match format {
         Format::Table => table(rows),
-        Format::Jsonl => export::to_json_lines(&refs),
-        Format::Csv => export::to_csv(&refs),
-        Format::Md => export::to_markdown(&refs),
+        Format::Jsonl => export::to_json_lines(&refs, &[]),
+        Format::Csv => export::to_csv(&refs, &[]),
+        Format::Md => export::to_markdown(&refs, &[]),
         Format::Junit => junit(sites, rows, failing),
     }
 }

@@ -15,7 +15,8 @@
 //! - [`defaults`]: the defaults every front end uses,
 //! - [`wire`]: the proxy's request, NDJSON line and health types,
 //! - [`net`]: the proxy's deny-list of non-public IP addresses,
-//! - [`ndjson`]: splitting a chunked NDJSON stream into lines.
+//! - [`ndjson`]: splitting a chunked NDJSON stream into lines,
+//! - [`vantage`]: vantage points and the combined verdict over them.
 
 pub mod defaults;
 pub mod export;
@@ -33,6 +34,7 @@ pub mod row;
 pub mod share;
 pub mod status;
 pub mod summary;
+pub mod vantage;
 pub mod wall;
 pub mod wire;
 
@@ -43,3 +45,4 @@ pub use result::{Answer, BodyCheck, CheckResult, Seen, Span};
 pub use row::{Progress, Row};
 pub use status::StatusRule;
 pub use summary::Tally;
+pub use vantage::{Reach, Vantage, Verdict};

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::defaults;
 use crate::options::{BodyRule, Expect};
 use crate::summary::format_ms;
+use crate::vantage::Reach;
 use crate::wall::Vendor;
 use crate::wire::{CheckLine, ErrorKind, LineError, Timings};
 use crate::Outcome;
@@ -316,6 +317,10 @@ pub struct CheckResult {
     /// check produced, or one restored from an earlier visit: its run is gone).
     #[serde(skip)]
     pub span: Option<Span>,
+    /// With several vantage points, who could reach the site
+    /// ([`crate::vantage::combine`]); `None` for a check from one place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<Reach>,
 }
 
 /// Start and end of one check, in milliseconds since its run started.
@@ -372,6 +377,7 @@ impl CheckResult {
             max_tries: 1,
             proxy: None,
             span: None,
+            reach: None,
         }
     }
 
@@ -480,6 +486,7 @@ impl From<CheckLine> for CheckResult {
             proxy: Some(Arc::new(line)),
             // The engine knows when the line arrived; it sets this.
             span: None,
+            reach: None,
         }
     }
 }

@@ -41,6 +41,10 @@ pub struct Row {
     pub stale: bool,
     /// The last [`HISTORY_LEN`] outcomes, oldest first (watch mode's strip).
     pub history: Vec<Outcome>,
+    /// With several vantage points, where each one's check stands, in the
+    /// run's vantage order; `progress` is then their combined verdict
+    /// ([`crate::vantage::combine`]). Empty for a check from one place.
+    pub seen: Vec<Progress>,
 }
 
 impl Row {
@@ -54,6 +58,7 @@ impl Row {
             progress: Progress::Queued,
             stale: false,
             history: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -82,6 +87,20 @@ impl Row {
     /// Time to the deciding response, if one came.
     pub fn latency_ms(&self) -> Option<f64> {
         self.result().and_then(|r| r.latency_ms)
+    }
+
+    /// Vantage `i`'s result, when it has finished.
+    pub fn seen_result(&self, i: usize) -> Option<&CheckResult> {
+        match self.seen.get(i)? {
+            Progress::Done(result) => Some(result),
+            Progress::Queued | Progress::Checking { .. } => None,
+        }
+    }
+
+    /// Every vantage's result once all have finished (what [`crate::vantage::combine`]
+    /// reads), else `None`.
+    pub fn all_seen(&self) -> Option<Vec<&CheckResult>> {
+        (0..self.seen.len()).map(|i| self.seen_result(i)).collect()
     }
 
     /// Records a finished result's outcome in the history strip (a check the

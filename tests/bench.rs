@@ -29,6 +29,11 @@
 //!   batches (nginx's access log) and peak RSS (`VmHWM`), and every process's
 //!   CPU time.
 //!
+//! - **every vantage point at once** (`vantages`, `tests/bench/vantages.rs`):
+//!   1,000 sites checked by the release page from this browser, from each of
+//!   two remote proxies (127.0.0.2, 127.0.0.3) alone, then from all three
+//!   side by side: the wall times and the ratio to the slowest alone.
+//!
 //! Before any of that it weighs the page (`dist/` wasm, js and css, raw and
 //! `gzip -9`) and fails if the gzip total is over `budget.toml`.
 //!
@@ -36,7 +41,7 @@
 //! - `UPCHECK_BENCH_SIZES` — list sizes, default `100,1000,10000`;
 //! - `UPCHECK_BENCH_CASES` — `all` (default) or a comma list of `weight`,
 //!   `proxy`, `direct`, `python`, `lychee`, `protocol`, `cli`, `scale`,
-//!   `first-load`: which measurements run;
+//!   `vantages`, `first-load`: which measurements run;
 //! - `UPCHECK_BENCH_OUT` — write the report into this Markdown file (between
 //!   `<!-- bench:begin -->` and `<!-- bench:end -->`, keeping the rest; not
 //!   when only `cli`/`scale` ran); `cli` and `scale` write their own sections,
@@ -101,6 +106,7 @@ mod bench {
     mod proxy;
     mod report;
     mod scale;
+    mod vantages;
     mod weight;
 
     use super::e2e::site::Site;
@@ -253,6 +259,20 @@ mod bench {
             if let Some(out) = &out {
                 write_section(Path::new(out), "scale", &md)?;
                 println!("written to {out} (section scale)");
+            }
+        }
+        if wants("vantages") {
+            println!("--- every vantage point against each alone");
+            let before = loadavg();
+            let md = vantages::vantages(&fixture).await?;
+            println!("\n{md}");
+            let md = format!(
+                "### Latest `vantages` run\n\n{}\n{md}",
+                run_header((&before, &loadavg()))
+            );
+            if let Some(out) = &out {
+                write_section(Path::new(out), "vantages", &md)?;
+                println!("written to {out} (section vantages)");
             }
         }
         if wants("first-load") {

@@ -191,6 +191,25 @@ fn seen(result: &CheckResult) -> String {
     }
 }
 
+/// "HTTP 503 from home and fra-1, HTTP 502 from this browser": what each
+/// of `among` saw, vantage points that saw the same thing named together.
+fn grouped(among: &[usize], results: &[&CheckResult], vantages: &[Vantage]) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for &i in among {
+        let what = seen(results[i]);
+        let label = vantages[i].label.as_str();
+        match groups.iter_mut().find(|(w, _)| *w == what) {
+            Some((_, labels)) => labels.push(label),
+            None => groups.push((what, vec![label])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(what, labels)| format!("{what} from {}", names(labels.into_iter())))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Decides the combined verdict from each vantage point's finished result
 /// (`results[i]` from `vantages[i]`). With one vantage point it is that
 /// vantage's own outcome.
@@ -273,10 +292,7 @@ pub fn combine(vantages: &[Vantage], results: &[&CheckResult]) -> Verdict {
         // explains.
         let failed: Vec<usize> = bad.iter().chain(&silent).copied().collect();
         let i = best(&failed);
-        let each: Vec<String> = failed
-            .iter()
-            .map(|&j| format!("{} from {}", seen(results[j]), label(j)))
-            .collect();
+        let each = grouped(&failed, results, vantages);
         let same = failed.windows(2).all(|w| {
             results[w[0]].outcome == results[w[1]].outcome
                 && seen(results[w[0]]) == seen(results[w[1]])
@@ -285,14 +301,14 @@ pub fn combine(vantages: &[Vantage], results: &[&CheckResult]) -> Verdict {
             let how = if same && failed.len() > 1 {
                 format!("{} everywhere", seen(results[i]))
             } else {
-                each.join(", ")
+                each.clone()
             };
             format!("{} {}: {how}", results[i].outcome, from_all(checked))
         } else {
             format!(
                 "{}: {}; {} reached it but cannot see the status (CORS)",
                 results[i].outcome,
-                each.join(", "),
+                each,
                 names(opaque.iter().map(|&j| label(j)))
             )
         };
@@ -466,6 +482,19 @@ mod tests {
         assert_eq!(
             got.sentence,
             "down: HTTP 503 from fra-1; this browser reached it but cannot see the status (CORS)"
+        );
+        let v3 = browser_and(&["home", "fra-1"]);
+        let got = verdict(
+            &v3,
+            &[
+                opaque.clone(),
+                status(Outcome::Down, 503),
+                status(Outcome::Down, 503),
+            ],
+        );
+        assert_eq!(
+            got.sentence,
+            "down: HTTP 503 from home and fra-1; this browser reached it but cannot see the status (CORS)"
         );
         let got = verdict(&v, &[opaque.clone(), status(Outcome::Up, 200)]);
         assert_eq!((got.outcome, got.reach), (Outcome::Up, Reach::Everywhere));

@@ -1157,6 +1157,16 @@ async fn every_vantage_point_in_one_row(browser: Browser) -> Result<(), Failure>
         r.3.contains("HTTP 503") && r.3.contains("cannot see the status (CORS)"),
         "{browser}: {shown}"
     );
+    // Searching the reach finds the split row only.
+    page.set_field("#search", "split").await?;
+    let one = format!(
+        "(() => {{ const r = document.querySelectorAll('li.row'); \
+         return r.length === 1 && r[0].dataset.url === '{only_home}'; }})()"
+    );
+    page.wait_for("searching for split rows", RUN_LIMIT, &one)
+        .await?;
+    // (Typing, not clearing: a cleared field fires no input event.)
+    page.set_field("#search", "127.0.0.1").await?;
     // The tally counts the combined verdicts: two up, two down.
     let summary = page.wait_until_done(RUN_LIMIT).await?;
     assert_eq!(summary.done, 4, "{browser}: {summary:?}");

@@ -62,6 +62,8 @@ impl View {
                 query.is_empty()
                     || r.url.to_lowercase().contains(&query)
                     || r.detail().to_lowercase().contains(&query)
+                    // `split`, `everywhere`, `nowhere`: the vantage verdict.
+                    || r.result().and_then(|x| x.reach).is_some_and(|x| x.as_str() == query)
             })
             .map(|r| r.id)
             .collect();
@@ -135,5 +137,13 @@ mod tests {
         v.toggle(Outcome::Up);
         v.query = "org".into();
         assert_eq!(v.apply(&rows()), [2]);
+        let mut split = (*rows()[3]).clone();
+        if let Progress::Done(r) = &mut split.progress {
+            r.reach = Some(upcheck_core::Reach::Split);
+        }
+        let mut all = rows();
+        all[3] = Rc::new(split);
+        v.query = " Split ".into();
+        assert_eq!(v.apply(&all), [3]);
     }
 }

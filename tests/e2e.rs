@@ -1240,7 +1240,30 @@ async fn every_vantage_point_in_one_row(browser: Browser) -> Result<(), Failure>
     )
     .await?;
     page.click("#watch").await?;
-    page.close().await
+
+    // A share link carries the remote vantage points, which a fresh browser
+    // adds off: a link cannot send someone's list to a proxy they did not choose.
+    page.click("#share").await?;
+    let made = "document.querySelector('#share-link')";
+    page.wait_for("waiting for the share link", RUN_LIMIT, made)
+        .await?;
+    let link = page.value("#share-link").await?;
+    assert!(link.contains("&vantages=home~"), "{browser}: {link}");
+    page.close().await?;
+    let fresh = Page::open_url(browser, &link).await?;
+    fresh.select("#via", "everywhere").await?;
+    let off = "(() => { const h = document.querySelector(\"li.vantage[data-label='home']\"); \
+               const f = document.querySelector(\"li.vantage[data-label='fra-1']\"); \
+               return h && f && h.dataset.on === 'false' && f.dataset.on === 'false'; })()";
+    fresh
+        .wait_for("waiting for the shared vantage points, off", RUN_LIMIT, off)
+        .await?;
+    let list = fresh.value("#list").await?;
+    assert!(
+        list.contains(&slow[0]),
+        "{browser}: the shared list: {list}"
+    );
+    fresh.close().await
 }
 
 /// Runs every scenario in one browser, as `<module>::<scenario>` tests.

@@ -229,6 +229,33 @@ pub(crate) enum Via {
 pub(crate) const FROM_THIS_BROWSER: &str =
     "checked from this browser: the proxy refuses private addresses";
 
+/// A share of the main thread: work that runs in many small steps (starting
+/// hundreds of fetches at once) hands the thread back once a slice has run
+/// for [`SLICE_MS`], so the browser can render and take input in between.
+struct Slice {
+    began: Cell<f64>,
+}
+
+/// The longest a slice runs before handing the main thread back: well under
+/// the 50 ms the browser calls a long task, on a slow phone too.
+const SLICE_MS: f64 = 8.0;
+
+impl Slice {
+    fn new() -> Self {
+        Slice {
+            began: Cell::new(now()),
+        }
+    }
+
+    /// Hands the main thread back when this slice has run long enough.
+    async fn turn(&self) {
+        if now() - self.began.get() > SLICE_MS {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            self.began.set(now());
+        }
+    }
+}
+
 /// Checks `jobs` from the browser, at most `concurrency` at once; each
 /// result's span on the run's clock (`started`).
 async fn run_direct(
@@ -240,8 +267,12 @@ async fn run_direct(
     batcher: &Rc<Batcher>,
     note: Option<&str>,
 ) {
+    let slice = &Slice::new();
     futures::stream::iter(jobs)
         .for_each_concurrent(concurrency.max(1), |job| async move {
+            // Starting a fetch costs the main thread a fraction of a
+            // millisecond; 256 of them at once were one long task.
+            slice.turn().await;
             let result = if stopped.get() {
                 CheckResult::bare(Outcome::Cancelled, "stopped before it started")
             } else {
@@ -293,6 +324,9 @@ pub(crate) fn start(
         sink: on_events,
     });
     yew::platform::spawn_local(async move {
+        // The rows the run just queued render in their own task, before the
+        // first fetches start: together they were one long task.
+        yew::platform::time::sleep(std::time::Duration::ZERO).await;
         let pacer = &Pacer::new();
         let (opts, stop, stopped, batcher) = (&opts, &stop, &*stopped, &batcher);
         let ctx = Context {

@@ -27,12 +27,13 @@ wasm_bindgen_version() {
 # on a 2-core machine made the first ./run about 20 minutes. None of them is
 # CPU-bound here (trunk mostly waits for cargo and wasm-opt; wasm-bindgen
 # takes about a second per build), so they are built with a lighter release
-# profile: no cross-crate LTO, 16 codegen units, opt-level 1. Cargo's
-# CARGO_PROFILE_RELEASE_* settings override the installed crate's own.
+# profile: no cross-crate LTO, 16 codegen units, opt-level 1 (trunk 0, see
+# ensure_trunk). Cargo's CARGO_PROFILE_RELEASE_* settings override the
+# installed crate's own.
 tool_install() {
   CARGO_PROFILE_RELEASE_LTO=false \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+  CARGO_PROFILE_RELEASE_OPT_LEVEL="${CARGO_PROFILE_RELEASE_OPT_LEVEL:-1}" \
   CARGO_PROFILE_RELEASE_DEBUG=false \
     cargo install "$@"
 }
@@ -44,19 +45,30 @@ ensure_wasm_target() {
   fi
 }
 
+# ./run needs only the `wasm-bindgen` binary (trunk calls it); ./test also
+# needs the package's test runner, installed by ensure_wasm_bindgen_test_runner
+# beside it. Building one binary is a shorter first ./run.
 ensure_wasm_bindgen() {
+  wasm_bindgen_tool wasm-bindgen
+}
+
+ensure_wasm_bindgen_test_runner() {
+  wasm_bindgen_tool wasm-bindgen-test-runner
+}
+
+# Installs binary $1 of wasm-bindgen-cli, at the version Cargo.lock pins.
+wasm_bindgen_tool() {
   local want
   want="$(wasm_bindgen_version)"
   [ -n "$want" ] || die "Cargo.lock names no wasm-bindgen version"
-  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ] ||
-     ! command -v wasm-bindgen-test-runner >/dev/null; then
-    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+  if [ "$("$1" --version 2>/dev/null)" != "$1 $want" ]; then
+    say "installing $1 $want (wasm-bindgen-cli; a few minutes, once)"
     # Without --locked: a locked dependency of the CLI is missing from the
     # registry index here (docs/TOOLCHAIN.md).
     # --no-default-features: no TLS stack (rustls and ring). The CLI only
     # reads and writes files, and its test runner talks plain HTTP to a
     # WebDriver on loopback.
-    tool_install wasm-bindgen-cli --version "$want" --no-default-features --force
+    tool_install wasm-bindgen-cli --version "$want" --no-default-features --bin "$1" --force
   fi
 }
 
@@ -66,7 +78,11 @@ ensure_trunk() {
     # --no-default-features: no TLS stack and no update check. Trunk runs
     # offline here with pinned tools it never downloads (Trunk.toml), and
     # `trunk build` needs neither; both only cost compile time.
-    tool_install trunk --locked --version "$TRUNK_VERSION" --no-default-features --force
+    # At opt-level 0: trunk only orchestrates (cargo, wasm-bindgen and
+    # wasm-opt do the work), so its own speed costs a build nothing while
+    # optimising it cost the first ./run minutes.
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=0 \
+      tool_install trunk --locked --version "$TRUNK_VERSION" --no-default-features --force
   fi
 }
 
@@ -115,10 +131,11 @@ ensure_page_tools() {
   ensure_wasm_bindgen & pids+=("$!")
   ensure_trunk & pids+=("$!")
   ensure_wasm_opt & pids+=("$!")
+  # Downloading the workspace's crates waits on the network, not the CPU.
+  ensure_crates & pids+=("$!")
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   [ "$failed" -eq 0 ] || die "installing the page's tools failed (see above)"
   ensure_brotli
-  ensure_crates
 }
 
 build_page() {

@@ -45,7 +45,9 @@ impl PartialEq for ResultsProps {
             && self.can_recheck == other.can_recheck
             && self.onrecheck == other.onrecheck
             && self.selected == other.selected
-            && Rc::ptr_eq(&self.vantages, &other.vantages)
+            // By content (pointers first: `Vantage` is `Eq`): before any
+            // run the page passes a new empty list on every render.
+            && self.vantages == other.vantages
     }
 }
 

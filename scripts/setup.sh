@@ -109,7 +109,7 @@ ensure_chromium() {
 
 # Trunk runs cargo with --offline: have every crate on disk first.
 ensure_crates() {
-  (cd "$UPCHECK_ROOT" && cargo fetch --locked -q)
+  (cd "$UPCHECK_ROOT" && cargo fetch --locked -q && cargo fetch --locked -q --manifest-path crates/Cargo.toml)
 }
 
 # brotli (Debian) compresses the built assets once, so the proxy serves them

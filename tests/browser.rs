@@ -367,6 +367,23 @@ async fn forbidden_ports_are_blocked_with_the_reason_before_any_fetch() {
     );
 }
 
+// The wasm carries no Unicode tables (the page's lockfile pins the
+// ASCII-only IDNA back end): a host name that UTS-46 maps is mapped by the
+// browser's own URL parser. Fullwidth digits map to the loopback address, so
+// this stays on the machine.
+#[wasm_bindgen_test]
+async fn unicode_host_names_are_mapped_by_the_browser_and_checked() {
+    let page = Page::mount().await;
+    let port = fixture_ports()[0];
+    let typed = format!(
+        "http://\u{ff11}\u{ff12}\u{ff17}.\u{ff10}.\u{ff10}.\u{ff11}:{port}/cors/status/200"
+    );
+    page.check(&typed).await;
+    let rows = page.rows();
+    let mapped = format!("http://127.0.0.1:{port}/cors/status/200");
+    assert_eq!(state_of(&rows, &mapped), "up", "{rows:?}");
+}
+
 #[wasm_bindgen_test]
 async fn a_custom_status_rule_decides_up_and_down() {
     let page = Page::mount().await;

@@ -16,7 +16,7 @@ use super::proxy_state::{route_everywhere, ProxyState, Remotes};
 use crate::model::{Mode, RunSettings, Settings, Vantages, ViaChoice};
 use crate::services::check::{now, CheckOptions};
 use crate::services::engine::{self, EngineEvent, Job, StopHandle, Via};
-use crate::services::pattern;
+use crate::services::{browser, pattern};
 use crate::state::{Action, RunInfo, State};
 
 /// What the run hook hands the page.
@@ -336,7 +336,7 @@ fn launch(
 /// its line `invalid` like any other bad option.
 pub(super) async fn read_list(text: &str) -> ParsedList {
     const SLICE_MS: f64 = 8.0;
-    let mut parser = ListParser::default();
+    let mut parser = ListParser::with_host_to_ascii(browser::host_to_ascii);
     let mut slice_start = now();
     for (i, line) in lines(text).enumerate() {
         parser.push_line(i + 1, line);

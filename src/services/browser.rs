@@ -21,6 +21,16 @@ pub(crate) async fn read_file(file: &File) -> Result<String, String> {
         .ok_or_else(|| format!("{}: not a text file", file.name()))
 }
 
+/// `url` with its host name in ASCII (punycode), by the browser's own URL
+/// parser: the WHATWG parser the `url` crate also implements, with the
+/// browser's UTS-46 tables, so the wasm ships none (the page's lockfile pins
+/// the ASCII-only `idna` back end; see Cargo.toml).
+pub(crate) fn host_to_ascii(url: &str) -> Result<String, String> {
+    web_sys::Url::new(url)
+        .map(|u| u.href())
+        .map_err(|_| "not a valid URL (the browser's URL parser refused it)".to_owned())
+}
+
 /// Offers `text` as a download named `name`.
 pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let fail = |_| format!("the browser refused to save {name}");

@@ -131,9 +131,27 @@ pub struct ListParser {
     list: ParsedList,
     // Normalised URL → index in `entries`, for merging duplicates.
     seen: HashMap<String, usize>,
+    to_ascii: Option<HostToAscii>,
 }
 
+/// Rewrites an absolute URL with a non-ASCII host name (`https://bücher.de/`)
+/// to the same URL with the host in its ASCII form (`https://xn--bcher-kva.de/`),
+/// or says why it cannot. See [`ListParser::with_host_to_ascii`].
+pub type HostToAscii = fn(&str) -> Result<String, String>;
+
 impl ListParser {
+    /// A parser that hands URLs with non-ASCII characters to `to_ascii`
+    /// before reading them. Without it the `url` crate maps host names with
+    /// its UTS-46 back end; a build whose lockfile pins the ASCII-only back
+    /// end (the web page, which asks the browser's own URL parser instead)
+    /// would otherwise refuse every internationalised host name.
+    pub fn with_host_to_ascii(to_ascii: HostToAscii) -> Self {
+        ListParser {
+            to_ascii: Some(to_ascii),
+            ..ListParser::default()
+        }
+    }
+
     /// Adds line number `line` (1-based) with its text.
     pub fn push_line(&mut self, line: usize, text: &str) {
         let words = words(text);
@@ -160,7 +178,7 @@ impl ListParser {
             let Word::Sites(text) = word else { continue };
             for candidate in split_candidates(text) {
                 sites += 1;
-                let target = match (&problem, normalise(candidate)) {
+                let target = match (&problem, normalise_with(candidate, self.to_ascii)) {
                     (_, Err(e)) => Err(e),
                     (Some(e), Ok(_)) => Err(InputError::BadOption(e.clone())),
                     (None, Ok(url)) => Ok(url),
@@ -336,6 +354,11 @@ fn split_commas(word: &str) -> impl Iterator<Item = &str> {
 
 /// Stage two: one candidate → a normalised http(s) URL.
 pub fn normalise(candidate: &str) -> Result<Url, InputError> {
+    normalise_with(candidate, None)
+}
+
+/// [`normalise`], with non-ASCII URLs first given to `to_ascii`.
+pub fn normalise_with(candidate: &str, to_ascii: Option<HostToAscii>) -> Result<Url, InputError> {
     if candidate.len() > MAX_URL_LEN {
         return Err(InputError::TooLong {
             len: candidate.len(),
@@ -351,6 +374,15 @@ pub fn normalise(candidate: &str) -> Result<Url, InputError> {
             candidate.to_owned()
         }
         None => format!("https://{candidate}"),
+    };
+    let with_scheme = match to_ascii {
+        Some(to_ascii) if !with_scheme.is_ascii() => {
+            to_ascii(&with_scheme).map_err(|reason| InputError::Malformed {
+                input: shorten(candidate),
+                reason,
+            })?
+        }
+        _ => with_scheme,
     };
     let mut url = Url::parse(&with_scheme).map_err(|e| InputError::Malformed {
         input: shorten(candidate),

@@ -2,8 +2,11 @@
 use super::*;
 
 fn urls(text: &str) -> Vec<String> {
-    parse_list(text)
-        .entries
+    targets(&parse_list(text))
+}
+
+fn targets(list: &ParsedList) -> Vec<String> {
+    list.entries
         .iter()
         .map(|e| match &e.target {
             Ok(u) => u.to_string(),
@@ -127,6 +130,34 @@ fn idn_becomes_punycode_and_trailing_dot_is_dropped() {
             "https://xn--r8jz45g.xn--zckzah/%E3%83%91%E3%82%B9",
             "https://example.com/",
         ]
+    );
+}
+
+// The web page's lockfile has no Unicode tables: it hands non-ASCII URLs to
+// the browser's parser through this hook, and only those.
+#[test]
+fn a_host_to_ascii_hook_sees_only_non_ascii_candidates() {
+    fn browser_like(url: &str) -> Result<String, String> {
+        match url {
+            "https://bücher.de" => Ok("https://xn--bcher-kva.de/".to_owned()),
+            "https://bad\u{2488}.de" => Err("Invalid URL".to_owned()),
+            other => panic!("the hook was given {other}"),
+        }
+    }
+    let mut parser = ListParser::with_host_to_ascii(browser_like);
+    for (i, line) in ["bücher.de", "example.com", "https://bad\u{2488}.de"]
+        .iter()
+        .enumerate()
+    {
+        parser.push_line(i + 1, line);
+    }
+    let got = targets(&parser.finish());
+    assert_eq!(got[0], "https://xn--bcher-kva.de/");
+    assert_eq!(got[1], "https://example.com/");
+    assert!(
+        got[2].starts_with("line 3: ") && got[2].contains("Invalid URL"),
+        "{}",
+        got[2]
     );
 }
 

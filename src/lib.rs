@@ -25,18 +25,45 @@ mod state;
 pub use app::App;
 
 /// Mounts the app on `#app` (falls back to `<body>`), replacing the static
-/// "loading" placeholder `index.html` shows before the wasm arrives.
+/// page `index.html` shows before the wasm arrives. What was typed into that
+/// page's list box is kept (see [`adopt_early_input`]).
 pub fn mount() {
     let document = document();
     count_policy_violations(&document);
     match document.get_element_by_id("app") {
         Some(root) => {
+            adopt_early_input(&document);
             root.set_inner_html("");
             yew::Renderer::<App>::with_root(root).render();
         }
         None => {
             yew::Renderer::<App>::new().render();
         }
+    }
+}
+
+/// Before the wasm arrives, `index.html`'s static list box takes input
+/// (static/start.js fills it with the saved list and marks it
+/// `data-edited` once typed in). An edited list is saved, so the app starts
+/// with it; whether the box had the focus, and where its caret was, goes on
+/// `<html>` as `data-early-caret` for the app to put back. A Check pressed
+/// meanwhile is already there as `data-early-check` (the app starts that run
+/// once mounted: `app::use_early_check`).
+fn adopt_early_input(document: &web_sys::Document) {
+    use wasm_bindgen::JsCast;
+    let Some(area) = document
+        .get_element_by_id("list")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    else {
+        return;
+    };
+    if area.get_attribute("data-edited").is_some() {
+        services::storage::save_list(&area.value());
+    }
+    let focused = document.active_element().is_some_and(|e| e.id() == "list");
+    if let (true, Some(root)) = (focused, document.document_element()) {
+        let caret = area.selection_end().ok().flatten().unwrap_or(0);
+        let _ = root.set_attribute("data-early-caret", &caret.to_string());
     }
 }
 

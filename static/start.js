@@ -3,6 +3,30 @@
 // `pattern_script` in Trunk.toml). A file rather than trunk's inline loader,
 // so the page runs under `script-src 'self' 'wasm-unsafe-eval'` on any host,
 // with no 'unsafe-inline' and no hashes to keep in step with each build.
+//
+// Until the app mounts, the static list box in index.html takes input: it
+// shows the list saved by the last visit, marks itself edited when typed in,
+// and a Check (or Ctrl+Enter) pressed now is remembered on <html> as
+// data-early-check. The app adopts both when it mounts (`mount` in src/lib.rs).
+const box = document.getElementById('list');
+const early = document.getElementById('check');
+if (box && early) {
+  try {
+    const saved = JSON.parse(localStorage.getItem('upcheck.list.v1') || '""');
+    if (typeof saved === 'string' && box.value === '') box.value = saved;
+  } catch (_) { /* no storage (private mode) or an unreadable entry: start empty */ }
+  box.addEventListener('input', () => { box.dataset.edited = 'true'; });
+  const press = () => {
+    document.documentElement.dataset.earlyCheck = 'true';
+    early.disabled = true;
+    const status = document.getElementById('early-status');
+    if (status) status.textContent = 'Check pressed: the checks start as soon as the checker has loaded…';
+  };
+  early.addEventListener('click', press);
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); press(); }
+  });
+}
 const tag = document.querySelector('script[data-wasm]');
 const here = (name) => new URL(name, document.baseURI).href;
 const glue = await import(here(tag.dataset.js));

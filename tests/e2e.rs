@@ -28,7 +28,7 @@ mod e2e {
 use e2e::contract::state_of;
 use e2e::driver::{Browser, Theme};
 use e2e::page::{Failure, Page, Row, Summary};
-use e2e::site::{Relay, Site};
+use e2e::site::{Gate, Relay, Site};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -326,6 +326,58 @@ async fn recheck_rows(browser: Browser) -> Result<(), Failure> {
         after_failed - after_one,
         1,
         "{browser}: only the failed row ran again"
+    );
+    page.close().await
+}
+
+/// On a slow connection the page is usable before its checker arrives: the
+/// static list box takes a paste and Check is remembered; once the wasm is
+/// let through, the app keeps the typed list and runs it.
+async fn usable_before_the_checker_arrives(browser: Browser) -> Result<(), Failure> {
+    let fixture = Fixture::start(1)
+        .await
+        .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
+    let site = Site::start().await;
+    let gate = Gate::start(site.addr()).await;
+    let page = Page::loading(browser, &gate.url("/")).await?;
+    let early = "document.querySelector('#check.early') && document.querySelector('#list')";
+    page.wait_for("waiting for the static page", RUN_LIMIT, early)
+        .await?;
+    let url = fixture.url(0, "/cors/status/200");
+    page.type_list(std::slice::from_ref(&url)).await?;
+    page.click("#check").await?;
+    let pressed = "document.querySelector('#early-status').innerText.includes('Check pressed')";
+    page.wait_for(
+        "waiting for the early Check to be taken",
+        RUN_LIMIT,
+        pressed,
+    )
+    .await?;
+    // Still the static page: the checker is held back, no run has started.
+    assert!(
+        page.rows().await?.is_empty(),
+        "{browser}: rows before the checker arrived"
+    );
+
+    gate.open();
+    page.wait_for_mount().await?;
+    let summary = page.wait_until_done(RUN_LIMIT).await?;
+    let rows = page.rows().await?;
+    assert_eq!(
+        state_of(&rows, &url),
+        "up",
+        "{browser}: {}",
+        describe(&rows)
+    );
+    assert_eq!(
+        (summary.done, summary.total),
+        (1, 1),
+        "{browser}: {summary:?}"
+    );
+    assert_eq!(
+        page.value("#list").await?.trim(),
+        url,
+        "{browser}: the typed list was lost"
     );
     page.close().await
 }
@@ -1401,6 +1453,7 @@ macro_rules! scenarios_in {
                 stop_mid_run,
                 recheck_rows,
                 list_and_settings_survive_a_reload,
+                usable_before_the_checker_arrives,
                 mixed_list_through_the_proxy,
                 served_from_a_sub_path_by_a_plain_static_server,
                 a_watched_site_goes_down_and_comes_back,

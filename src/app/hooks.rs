@@ -1,5 +1,6 @@
-//! The page's standing behaviours, each a hook: the keyboard, the tab title,
-//! watch mode, notifications and keeping results for the next visit.
+//! The page's standing behaviours, each a hook: the keyboard, what was begun
+//! on the static page before the app mounted, the tab title, watch mode,
+//! notifications and keeping results for the next visit.
 
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
@@ -45,6 +46,33 @@ pub(super) fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
                 })
             });
         move || drop(listener)
+    });
+}
+
+/// Picks up what the static page (index.html, static/start.js) began before
+/// the wasm arrived: the list box gets its focus and caret back if it had
+/// them, and a Check pressed there starts its run once `settled` (the page's
+/// proxy found or not), so it goes where a Check pressed now would. The list
+/// is the one the static box held (src/lib.rs saved it before mounting).
+#[hook]
+pub(super) fn use_early_check(start: Callback<()>, settled: bool) {
+    use_effect_with((), move |()| {
+        if let Some(caret) = browser::take_early("early-caret") {
+            focus("list");
+            let caret = caret.parse::<u32>().unwrap_or(0);
+            if let Some(area) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("list"))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
+                let _ = area.set_selection_range(caret, caret);
+            }
+        }
+    });
+    use_effect_with(settled, move |settled| {
+        if *settled && browser::take_early("early-check").is_some() {
+            start.emit(());
+        }
     });
 }
 

@@ -21,7 +21,9 @@ use crate::model::{Settings, Vantages, ViaChoice};
 use crate::services::{browser, storage};
 use crate::state::{Action, State};
 use export::use_export;
-use hooks::{use_keyboard, use_notifications, use_saved_results, use_title, use_watch};
+use hooks::{
+    use_early_check, use_keyboard, use_notifications, use_saved_results, use_title, use_watch,
+};
 use list::use_list;
 use notice::Notice;
 use proxy_state::{use_proxy, use_remotes};
@@ -106,6 +108,10 @@ pub fn App() -> Html {
     };
 
     use_keyboard(run.start.clone(), run.stop.clone());
+    use_early_check(
+        run.start.clone(),
+        !matches!(proxy_state, proxy_state::ProxyState::Probing(_)),
+    );
     use_title(&state);
     use_saved_results(&state);
     let watch_every = settings.validate().ok().and_then(|s| s.watch_every);

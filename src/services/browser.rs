@@ -31,6 +31,16 @@ pub(crate) fn host_to_ascii(url: &str) -> Result<String, String> {
         .map_err(|_| "not a valid URL (the browser's URL parser refused it)".to_owned())
 }
 
+/// Takes (reads and removes) the `data-NAME` attribute `<html>` carries from
+/// the static page before the app mounted (src/lib.rs, `adopt_early_input`).
+pub(crate) fn take_early(name: &str) -> Option<String> {
+    let root = window()?.document()?.document_element()?;
+    let attribute = format!("data-{name}");
+    let value = root.get_attribute(&attribute)?;
+    let _ = root.remove_attribute(&attribute);
+    Some(value)
+}
+
 /// Offers `text` as a download named `name`.
 pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let fail = |_| format!("the browser refused to save {name}");

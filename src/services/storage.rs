@@ -22,6 +22,8 @@ pub(crate) struct Saved {
     pub(crate) history: Vec<Outcome>,
 }
 
+// static/start.js reads this key too, to show the saved list in the static
+// page's list box before the wasm arrives.
 const LIST_KEY: &str = "upcheck.list.v1";
 const PREVIOUS_LIST_KEY: &str = "upcheck.list.previous.v1";
 const SETTINGS_KEY: &str = "upcheck.settings.v1";

@@ -405,9 +405,22 @@ impl Driver {
 
     /// As [`Driver::session`], with pages told the system prefers `theme`.
     pub async fn session_in(&self, theme: Theme) -> Result<Client, Failure> {
+        self.session_with(theme, "normal").await
+    }
+
+    /// As [`Driver::session`], with WebDriver's `pageLoadStrategy`: "none"
+    /// returns from a navigation at once, for a test that looks at a page
+    /// whose load is being held back.
+    pub async fn session_loading(&self, page_load: &str) -> Result<Client, Failure> {
+        self.session_with(Theme::Usual, page_load).await
+    }
+
+    async fn session_with(&self, theme: Theme, page_load: &str) -> Result<Client, Failure> {
         let profile = self.dir.join("profile");
         let mut builder = ClientBuilder::new(HttpConnector::new());
-        builder.capabilities(self.browser.capabilities(&profile, theme));
+        let mut caps = self.browser.capabilities(&profile, theme);
+        caps.insert("pageLoadStrategy".into(), page_load.into());
+        builder.capabilities(caps);
         let url = format!("http://127.0.0.1:{}", self.port);
         // WebKit without a display hangs here with no error: always a deadline.
         let client = match tokio::time::timeout(SESSION_START, builder.connect(&url)).await {

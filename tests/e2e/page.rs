@@ -15,6 +15,17 @@ use tokio::time::Instant;
 use super::driver::{Browser, Driver, Theme, WINDOW};
 use super::site::Site;
 
+/// What [`Page::describe`] adds to the summary and rows.
+const CONTEXT_JS: &str = "const q = (s) => document.querySelector(s);
+    const text = (e) => (e.innerText || '').trim();
+    return {
+      visibility: document.visibilityState, focused: document.hasFocus(),
+      check: q('#check') ? { disabled: q('#check').disabled, text: text(q('#check')) } : null,
+      list_chars: q('#list') ? q('#list').value.length : null,
+      shown: [...document.querySelectorAll('.errors, .notice, [role=alert], [role=status]')]
+        .map(text).filter((t) => t.length > 0),
+    };";
+
 /// One WebDriver command (a click, a script, a screenshot) may take this long.
 const COMMAND: Duration = Duration::from_secs(20);
 /// Loading the page and its wasm.
@@ -103,6 +114,33 @@ impl Page {
         })
     }
 
+    /// Starts `browser` and opens `url` without waiting for it to load
+    /// (WebDriver's page load strategy "none"): for a page whose wasm is held
+    /// back ([`super::site::Gate`]).
+    pub async fn loading(browser: Browser, url: &str) -> Result<Page, Failure> {
+        let page = Page::unopened_loading(browser, url).await?;
+        page.navigate().await?;
+        Ok(page)
+    }
+
+    /// As [`Page::unopened`], with [`Page::navigate`] not waiting for the
+    /// page to load (as in [`Page::loading`]).
+    pub async fn unopened_loading(browser: Browser, url: &str) -> Result<Page, Failure> {
+        let driver = Driver::start(browser).await?;
+        let client = driver.session_loading("none").await?;
+        Ok(Page {
+            browser,
+            client,
+            url: url.to_owned(),
+            driver,
+        })
+    }
+
+    /// Waits for the app to mount over the static page.
+    pub async fn wait_for_mount(&self) -> Result<(), Failure> {
+        self.wait_for_app().await
+    }
+
     /// Opens the page's URL and returns once the browser's load event fired,
     /// without waiting for the app.
     pub async fn navigate(&self) -> Result<(), Failure> {
@@ -132,7 +170,9 @@ impl Page {
         self.poll_js(
             "waiting for the app to mount",
             LOAD,
-            "return document.querySelector('#check') ? true : null;",
+            // Not the static page's early list box and Check (index.html):
+            // the app's own, once it has mounted.
+            "return document.querySelector('#check:not(.early)') ? true : null;",
         )
         .await
         .map(drop)
@@ -348,13 +388,19 @@ impl Page {
         }
     }
 
-    /// The summary and rows as text, for failure messages.
+    /// The summary and rows as text, for failure messages, with what else
+    /// could explain a run that never started: messages and errors on the
+    /// page, the Check button, the list box, whether the page is visible
+    /// (hidden pages get their timers throttled) and has the focus.
     async fn describe(&self) -> String {
         let summary = self.client.execute(SUMMARY_JS, vec![]).await;
         let rows = self.client.execute(ROWS_JS, vec![]).await;
-        match (summary, rows) {
-            (Ok(summary), Ok(rows)) => format!("summary {summary}\nrows {rows:#}"),
-            (Err(e), _) | (_, Err(e)) => format!("(unreadable: {e})"),
+        let context = self.client.execute(CONTEXT_JS, vec![]).await;
+        match (summary, rows, context) {
+            (Ok(summary), Ok(rows), Ok(context)) => {
+                format!("summary {summary}\nrows {rows:#}\npage {context}")
+            }
+            (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => format!("(unreadable: {e})"),
         }
     }
 

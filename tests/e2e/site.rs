@@ -128,6 +128,85 @@ impl Drop for Relay {
     }
 }
 
+/// A relay in front of a site that holds back every request for a `.wasm`
+/// file until [`Gate::open`]: the static page, its CSS and scripts arrive,
+/// the checker does not, as on a slow connection.
+pub struct Gate {
+    addr: SocketAddr,
+    open: tokio::sync::watch::Sender<bool>,
+    accept: JoinHandle<()>,
+}
+
+impl Gate {
+    /// A closed gate on a free loopback port in front of `to`.
+    pub async fn start(to: SocketAddr) -> Gate {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .await
+            .expect("binding a loopback port for the gate");
+        let addr = listener.local_addr().expect("the gate's address");
+        let (open, watch) = tokio::sync::watch::channel(false);
+        let accept = tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let watch = watch.clone();
+                tokio::spawn(async move {
+                    let Ok(outbound) = TcpStream::connect(to).await else {
+                        return;
+                    };
+                    let (mut client_read, mut client_write) = inbound.into_split();
+                    let (mut server_read, server_write) = outbound.into_split();
+                    let answers = async {
+                        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                    };
+                    tokio::join!(hold_wasm(&mut client_read, server_write, watch), answers);
+                });
+            }
+        });
+        Gate { addr, open, accept }
+    }
+
+    /// `http://127.0.0.1:PORT{path}` of the gate.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Lets the held requests (and every later one) through.
+    pub fn open(&self) {
+        let _ = self.open.send(true);
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+/// Copies a client's requests to the server, waiting for the gate before
+/// any bytes that ask for a `.wasm` file (browsers send one request at a time
+/// on a connection, so a request line arrives at the start of a read).
+async fn hold_wasm(
+    from: &mut tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut open: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buf[..n];
+        if chunk.windows(5).any(|w| w == b".wasm") && open.wait_for(|o| *o).await.is_err() {
+            break;
+        }
+        if to.write_all(chunk).await.is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown().await;
+}
+
 impl Drop for Site {
     fn drop(&mut self) {
         self.server.abort();

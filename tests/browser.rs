@@ -634,6 +634,8 @@ async fn a_share_link_of_500_urls_opens_the_same_list() {
         let page = Page::mount().await;
         page.type_into("#list", &list).await;
         page.click("#share").await;
+        // The browser deflates the list (CompressionStream): a moment later.
+        wait_for(&page, "#share-link").await;
         let link = page.value("#share-link");
         web_sys::console::log_1(
             &format!("share link for 500 URLs: {} characters", link.len()).into(),
@@ -723,13 +725,51 @@ async fn a_share_link_never_silently_replaces_a_different_list() {
 }
 
 /// A visit to a share link carrying `list`, with what local storage holds.
+/// The link is made the way links were before the page left deflating to
+/// the browser (miniz_oxide, level 9): those keep opening.
 async fn open_share_link(list: &str) -> Page {
-    let fragment = format!("#{}", upcheck_core::share::encode(list));
+    open_fragment(&upcheck_core::share::pack(
+        &miniz_oxide::deflate::compress_to_vec(list.as_bytes(), 9),
+    ))
+    .await
+}
+
+/// A visit to a page whose address carries `#fragment`.
+async fn open_fragment(fragment: &str) -> Page {
+    let fragment = format!("#{fragment}");
     let history = web_sys::window().unwrap().history().unwrap();
     history
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&fragment))
         .unwrap();
     Page::mount_keeping_storage().await
+}
+
+// The browser inflates a link, and stops at 4 MB: a link that would expand
+// past that, or is not DEFLATE at all, says so and leaves the list alone.
+#[wasm_bindgen_test]
+async fn bombs_and_damaged_share_links_are_refused() {
+    let bomb = vec![b'a'; upcheck_core::share::MAX_LIST_BYTES + 1];
+    let fragment = upcheck_core::share::pack(&miniz_oxide::deflate::compress_to_vec(&bomb, 9));
+    assert!(fragment.len() < 20_000, "{} characters", fragment.len());
+    drop(Page::mount().await); // nothing saved from earlier tests
+    let page = open_fragment(&fragment).await;
+    wait_for(&page, "#notice").await;
+    assert!(
+        page.text("#notice").contains("larger than 4 MB"),
+        "{}",
+        page.text("#notice")
+    );
+    assert_eq!(page.value("#list"), "");
+    drop(page);
+
+    let damaged = upcheck_core::share::pack(b"not deflate data at all");
+    let page = open_fragment(&damaged).await;
+    wait_for(&page, "#notice").await;
+    assert!(
+        page.text("#notice").contains("damaged"),
+        "{}",
+        page.text("#notice")
+    );
 }
 
 #[wasm_bindgen_test]

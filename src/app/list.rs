@@ -3,14 +3,14 @@
 //! of the last visit shown greyed on arrival.
 
 use std::rc::Rc;
-use upcheck_core::{import, share};
+use upcheck_core::import;
 use yew::prelude::*;
 
 use super::hooks::focus;
 use super::notice::Notice;
 use super::runner::read_list;
 use crate::model::{split_fragment, Settings};
-use crate::services::{browser, storage};
+use crate::services::{browser, share, storage};
 use crate::state::{Action, State};
 
 /// What the list hook hands the page.
@@ -74,26 +74,29 @@ pub(super) fn use_list(
                 let added = vantages
                     .map(|param| add_shared_vantages(&settings, param))
                     .unwrap_or_default();
-                match share::decode(fragment) {
-                    Ok(list) if saved_text.trim().is_empty() || saved_text == list => {
-                        storage::save_list(&list);
-                        let lines = list.lines().count();
-                        text.set(AttrValue::from(list));
-                        notice.set(Notice::info(format!(
-                            "Opened a shared list of {lines} lines. Press Check to check it.{added}"
-                        )));
-                        focus("check");
+                let fragment = fragment.to_owned();
+                yew::platform::spawn_local(async move {
+                    match share::decode(&fragment).await {
+                        Ok(list) if saved_text.trim().is_empty() || saved_text == list => {
+                            storage::save_list(&list);
+                            let lines = list.lines().count();
+                            text.set(AttrValue::from(list));
+                            notice.set(Notice::info(format!(
+                                "Opened a shared list of {lines} lines. Press Check to check it.{added}"
+                            )));
+                            focus("check");
+                        }
+                        Ok(list) => {
+                            offered.set(Some(SharedOffer {
+                                lines: list.lines().count(),
+                                mine: saved_text.lines().count(),
+                                list: AttrValue::from(list),
+                            }));
+                            focus("open-shared");
+                        }
+                        Err(e) => notice.set(Notice::error(format!("Shared link: {e}"))),
                     }
-                    Ok(list) => {
-                        offered.set(Some(SharedOffer {
-                            lines: list.lines().count(),
-                            mine: saved_text.lines().count(),
-                            list: AttrValue::from(list),
-                        }));
-                        focus("open-shared");
-                    }
-                    Err(e) => notice.set(Notice::error(format!("Shared link: {e}"))),
-                }
+                });
             } else {
                 let saved = storage::load_results();
                 if !saved.is_empty() && !saved_text.is_empty() {
@@ -140,14 +143,19 @@ pub(super) fn use_list(
         let (share_link, notice) = (share_link.setter(), notice.setter());
         let deps = ((*text).clone(), settings.vantages.to_fragment());
         use_callback(deps, move |(), (text, vantages)| {
-            let mut link = format!("{}#{}", browser::page_address(), share::encode(text));
-            if !vantages.is_empty() {
-                link.push('&');
-                link.push_str(vantages);
-            }
-            share_link.set(Some(AttrValue::from(link.clone())));
-            let notice = notice.clone();
+            let (text, vantages) = (text.clone(), vantages.clone());
+            let (share_link, notice) = (share_link.clone(), notice.clone());
             yew::platform::spawn_local(async move {
+                let fragment = match share::encode(&text).await {
+                    Ok(fragment) => fragment,
+                    Err(e) => return notice.set(Notice::error(format!("Share link: {e}"))),
+                };
+                let mut link = format!("{}#{fragment}", browser::page_address());
+                if !vantages.is_empty() {
+                    link.push('&');
+                    link.push_str(&vantages);
+                }
+                share_link.set(Some(AttrValue::from(link.clone())));
                 notice.set(match browser::copy(&link).await {
                     Ok(()) => Notice::info("Share link copied to the clipboard."),
                     Err(e) => Notice::info(format!("Share link ready below ({e}).")),

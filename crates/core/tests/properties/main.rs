@@ -1,5 +1,5 @@
 //! Property tests for core's input-facing code: the list parser and URL
-//! normaliser, the share-link codec, the NDJSON line reader and the proxy's
+//! normaliser, the share-link format, the NDJSON line reader and the proxy's
 //! deny-list. Each property runs on thousands of generated inputs; the
 //! generators lean towards the awkward (unicode, control characters, numeric
 //! hosts, chunk boundaries) rather than the typical.

@@ -41,6 +41,10 @@ pub async fn proxy(
         .args(["--concurrency", &concurrency.to_string()])
         .args(["--per-host", &PER_HOST.to_string()])
         .args(["--global-concurrency", &global.to_string()])
+        // One client (this harness) is the whole load here: let it have the
+        // whole batch concurrency, not the default 256 checks per client
+        // that keeps one caller from taking a shared proxy (issue 12).
+        .args(["--max-checks-per-client", &global.to_string()])
         .args(["--max-urls", &n.max(1).to_string()])
         .env("RUST_LOG", "warn")
         .stdin(Stdio::null())

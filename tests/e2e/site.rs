@@ -80,10 +80,7 @@ pub struct Relay {
 impl Relay {
     /// Relays a free loopback port to `to`.
     pub async fn start(to: SocketAddr) -> Relay {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .expect("binding a loopback port for the relay");
-        let addr = listener.local_addr().expect("the relay's address");
+        let (listener, addr) = loopback("relay").await;
         let conns = Arc::new(Mutex::new(Vec::new()));
         let held = conns.clone();
         let accept = tokio::spawn(async move {
@@ -140,10 +137,7 @@ pub struct Gate {
 impl Gate {
     /// A closed gate on a free loopback port in front of `to`.
     pub async fn start(to: SocketAddr) -> Gate {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .expect("binding a loopback port for the gate");
-        let addr = listener.local_addr().expect("the gate's address");
+        let (listener, addr) = loopback("gate").await;
         let (open, watch) = tokio::sync::watch::channel(false);
         let accept = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
@@ -205,6 +199,17 @@ async fn hold_wasm(
         }
     }
     let _ = to.shutdown().await;
+}
+
+/// A listener on 127.0.0.1 and a free port, for the `what` of a test.
+async fn loopback(what: &str) -> (TcpListener, SocketAddr) {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .unwrap_or_else(|e| panic!("binding a loopback port for the {what}: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("the {what}'s address: {e}"));
+    (listener, addr)
 }
 
 impl Drop for Site {

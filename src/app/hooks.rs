@@ -179,9 +179,19 @@ pub(super) fn use_notifications(state: &State, enabled: bool) {
 pub(super) fn use_saved_results(state: &State) {
     let finished = state.run.as_ref().and_then(|r| r.wall_ms.map(|_| r.id));
     let rows = state.rows.clone();
+    // Saves in flight are numbered: only the latest one stores its JSON.
+    let latest = use_mut_ref(|| 0u64);
     use_effect_with(finished, move |finished| {
         if finished.is_some() {
-            storage::save_results(&rows.borrow());
+            let this = {
+                let mut latest = latest.borrow_mut();
+                *latest += 1;
+                *latest
+            };
+            let rows = rows.borrow().clone();
+            yew::platform::spawn_local(async move {
+                storage::save_results(rows, move || *latest.borrow() == this).await;
+            });
         }
     });
 }

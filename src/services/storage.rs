@@ -8,7 +8,10 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 use upcheck_core::{CheckResult, Outcome, Row};
+
+use super::check::now;
 
 use crate::model::Settings;
 
@@ -72,23 +75,52 @@ pub(crate) fn load_results() -> HashMap<String, Saved> {
     LocalStorage::get(RESULTS_KEY).unwrap_or_default()
 }
 
-/// Keeps every finished row's result for the next visit.
-pub(crate) fn save_results(rows: &[Rc<Row>]) {
+/// Keeps every finished row's result for the next visit. A long list's
+/// JSON is megabytes: it is written a slice at a time, handing the main
+/// thread back every few milliseconds (like the pool and the list reader),
+/// and stored in one piece at the end unless `still_wanted` says a later
+/// save has begun since.
+pub(crate) async fn save_results(rows: Vec<Rc<Row>>, still_wanted: impl Fn() -> bool) {
+    /// The same JSON as [`Saved`], borrowed.
+    #[derive(Serialize)]
+    struct SavedRef<'a> {
+        result: &'a CheckResult,
+        history: &'a [Outcome],
+    }
+    const SLICE_MS: f64 = 8.0;
     if rows.len() > MAX_SAVED {
         LocalStorage::delete(RESULTS_KEY);
         return;
     }
-    let saved: HashMap<&str, Saved> = rows
-        .iter()
-        .filter(|r| r.outcome() != Outcome::Invalid)
-        .filter_map(|r| {
-            let saved = Saved {
-                result: r.result()?.clone(),
-                history: r.history.clone(),
-            };
-            Some((r.url.as_str(), saved))
-        })
-        .collect();
-    let _ = LocalStorage::set(RESULTS_KEY, saved);
-    LocalStorage::delete(OLD_RESULTS_KEY);
+    let mut json = String::from("{");
+    let mut slice_start = now();
+    for row in rows.iter().filter(|r| r.outcome() != Outcome::Invalid) {
+        let Some(result) = row.result() else { continue };
+        let saved = SavedRef {
+            result,
+            history: &row.history,
+        };
+        let (Ok(url), Ok(saved)) = (
+            serde_json::to_string(&row.url),
+            serde_json::to_string(&saved),
+        ) else {
+            continue;
+        };
+        if json.len() > 1 {
+            json.push(',');
+        }
+        json.push_str(&url);
+        json.push(':');
+        json.push_str(&saved);
+        if now() - slice_start > SLICE_MS {
+            yew::platform::time::sleep(Duration::ZERO).await;
+            slice_start = now();
+        }
+    }
+    json.push('}');
+    if still_wanted() {
+        // Failures (quota, disabled storage) are ignored, as for the list.
+        let _ = LocalStorage::raw().set_item(RESULTS_KEY, &json);
+        LocalStorage::delete(OLD_RESULTS_KEY);
+    }
 }

@@ -360,7 +360,7 @@ async fn usable_before_the_checker_arrives(browser: Browser) -> Result<(), Failu
     );
 
     gate.open();
-    page.wait_for_mount().await?;
+    page.wait_for_app().await?;
     let summary = page.wait_until_done(RUN_LIMIT).await?;
     let rows = page.rows().await?;
     assert_eq!(

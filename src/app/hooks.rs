@@ -57,16 +57,14 @@ pub(super) fn use_keyboard(start: Callback<()>, stop: Callback<()>) {
 #[hook]
 pub(super) fn use_early_check(start: Callback<()>, settled: bool) {
     use_effect_with((), move |()| {
-        if let Some(caret) = browser::take_early("early-caret") {
-            focus("list");
+        let area = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("list"))
+            .and_then(|el| el.dyn_into::<web_sys::HtmlTextAreaElement>().ok());
+        if let (Some(caret), Some(area)) = (browser::take_early("early-caret"), area) {
             let caret = caret.parse::<u32>().unwrap_or(0);
-            if let Some(area) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("list"))
-                .and_then(|el| el.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-            {
-                let _ = area.set_selection_range(caret, caret);
-            }
+            let _ = area.focus();
+            let _ = area.set_selection_range(caret, caret);
         }
     });
     use_effect_with(settled, move |settled| {

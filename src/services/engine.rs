@@ -18,6 +18,7 @@ use yew::Callback;
 
 use super::check::{check, now, CheckOptions, Pacer, StopSignal};
 use super::proxy::{self, BatchError};
+use super::slice::Slice;
 use upcheck_core::wire::{CheckRequest, ErrorKind, Target};
 use upcheck_core::{CheckResult, Outcome, SiteOptions, Span};
 
@@ -228,33 +229,6 @@ pub(crate) enum Via {
 /// What a row checked from this browser after the proxy refused it says.
 pub(crate) const FROM_THIS_BROWSER: &str =
     "checked from this browser: the proxy refuses private addresses";
-
-/// A share of the main thread: work that runs in many small steps (starting
-/// hundreds of fetches at once) hands the thread back once a slice has run
-/// for [`SLICE_MS`], so the browser can render and take input in between.
-struct Slice {
-    began: Cell<f64>,
-}
-
-/// The longest a slice runs before handing the main thread back: well under
-/// the 50 ms the browser calls a long task, on a slow phone too.
-const SLICE_MS: f64 = 8.0;
-
-impl Slice {
-    fn new() -> Self {
-        Slice {
-            began: Cell::new(now()),
-        }
-    }
-
-    /// Hands the main thread back when this slice has run long enough.
-    async fn turn(&self) {
-        if now() - self.began.get() > SLICE_MS {
-            yew::platform::time::sleep(std::time::Duration::ZERO).await;
-            self.began.set(now());
-        }
-    }
-}
 
 /// Checks `jobs` from the browser, at most `concurrency` at once; each
 /// result's span on the run's clock (`started`).

@@ -8,4 +8,5 @@ pub(crate) mod engine;
 pub(crate) mod pattern;
 pub(crate) mod proxy;
 pub(crate) mod share;
+pub(crate) mod slice;
 pub(crate) mod storage;

@@ -41,13 +41,17 @@ const FORMAT: &str = "deflate-raw";
 
 /// The fragment (without `#`) that carries `list`.
 pub(crate) async fn encode(list: &str) -> Result<String, String> {
-    let failed = |_| "the browser could not compress the list".to_owned();
-    let blob = Blob::new_with_str_sequence(&Array::of1(&list.into())).map_err(failed)?;
-    let deflate = CompressionStream::new(FORMAT).map_err(failed)?;
-    let pair = ReadableWritablePair::new(&deflate.readable(), &deflate.writable());
-    let packed = read_at_most(blob.stream().pipe_through(&pair), usize::MAX)
+    let packed = async {
+        let blob = Blob::new_with_str_sequence(&Array::of1(&list.into())).ok()?;
+        let deflate = CompressionStream::new(FORMAT).ok()?;
+        let pair = ReadableWritablePair::new(&deflate.readable(), &deflate.writable());
+        read_at_most(blob.stream().pipe_through(&pair), usize::MAX)
+            .await
+            .ok()
+    };
+    let packed = packed
         .await
-        .map_err(|_| "the browser could not compress the list".to_owned())?;
+        .ok_or("the browser could not compress the list")?;
     Ok(share::pack(&packed))
 }
 

@@ -8,15 +8,15 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::time::Duration;
 use upcheck_core::{CheckResult, Outcome, Row};
 
-use super::check::now;
+use super::slice::Slice;
 
 use crate::model::Settings;
 
-/// A result kept from an earlier visit, with the site's history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A result kept from an earlier visit, with the site's history, as read
+/// back (`save_results` writes the same JSON from borrowed rows).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub(crate) struct Saved {
     /// The last result.
     pub(crate) result: CheckResult,
@@ -87,13 +87,12 @@ pub(crate) async fn save_results(rows: Vec<Rc<Row>>, still_wanted: impl Fn() -> 
         result: &'a CheckResult,
         history: &'a [Outcome],
     }
-    const SLICE_MS: f64 = 8.0;
     if rows.len() > MAX_SAVED {
         LocalStorage::delete(RESULTS_KEY);
         return;
     }
     let mut json = String::from("{");
-    let mut slice_start = now();
+    let slice = Slice::new();
     for row in rows.iter().filter(|r| r.outcome() != Outcome::Invalid) {
         let Some(result) = row.result() else { continue };
         let saved = SavedRef {
@@ -112,10 +111,7 @@ pub(crate) async fn save_results(rows: Vec<Rc<Row>>, still_wanted: impl Fn() -> 
         json.push_str(&url);
         json.push(':');
         json.push_str(&saved);
-        if now() - slice_start > SLICE_MS {
-            yew::platform::time::sleep(Duration::ZERO).await;
-            slice_start = now();
-        }
+        slice.turn().await;
     }
     json.push('}');
     if still_wanted() {

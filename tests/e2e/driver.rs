@@ -408,9 +408,9 @@ impl Driver {
         self.session_with(theme, "normal").await
     }
 
-    /// As [`Driver::session`], with WebDriver's `pageLoadStrategy`: "none"
-    /// returns from a navigation at once, for a test that looks at a page
-    /// whose load is being held back.
+    /// As [`Driver::session`] (which is "normal"), with WebDriver's
+    /// `pageLoadStrategy`: "none" returns from a navigation at once, for a
+    /// test that looks at a page whose load is being held back.
     pub async fn session_loading(&self, page_load: &str) -> Result<Client, Failure> {
         self.session_with(Theme::Usual, page_load).await
     }

@@ -104,14 +104,7 @@ impl Page {
     /// the browser up first (throttling, a script for every new document);
     /// [`Page::navigate`] opens `url` then.
     pub async fn unopened(browser: Browser, url: &str) -> Result<Page, Failure> {
-        let driver = Driver::start(browser).await?;
-        let client = driver.session().await?;
-        Ok(Page {
-            browser,
-            client,
-            url: url.to_owned(),
-            driver,
-        })
+        Page::unopened_with(browser, url, "normal").await
     }
 
     /// Starts `browser` and opens `url` without waiting for it to load
@@ -126,19 +119,20 @@ impl Page {
     /// As [`Page::unopened`], with [`Page::navigate`] not waiting for the
     /// page to load (as in [`Page::loading`]).
     pub async fn unopened_loading(browser: Browser, url: &str) -> Result<Page, Failure> {
+        Page::unopened_with(browser, url, "none").await
+    }
+
+    /// A browser with WebDriver's `pageLoadStrategy` set to `page_load`, on
+    /// no page yet.
+    async fn unopened_with(browser: Browser, url: &str, page_load: &str) -> Result<Page, Failure> {
         let driver = Driver::start(browser).await?;
-        let client = driver.session_loading("none").await?;
+        let client = driver.session_loading(page_load).await?;
         Ok(Page {
             browser,
             client,
             url: url.to_owned(),
             driver,
         })
-    }
-
-    /// Waits for the app to mount over the static page.
-    pub async fn wait_for_mount(&self) -> Result<(), Failure> {
-        self.wait_for_app().await
     }
 
     /// Opens the page's URL and returns once the browser's load event fired,
@@ -166,7 +160,8 @@ impl Page {
         self.wait_for_app().await
     }
 
-    async fn wait_for_app(&self) -> Result<(), Failure> {
+    /// Waits for the app to mount (over the static page, if it was shown).
+    pub async fn wait_for_app(&self) -> Result<(), Failure> {
         self.poll_js(
             "waiting for the app to mount",
             LOAD,

@@ -7,6 +7,7 @@ use gloo_timers::callback::Timeout;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
+use upcheck_core::decimal::Decimal;
 use upcheck_core::Outcome;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
@@ -140,7 +141,7 @@ pub(super) fn use_watch(
     match (every, &*next_at) {
         (Some(every), Some(at)) => format!(
             "Watching every {} s; next check at {at}. {tab_note}",
-            every.as_secs_f64()
+            Decimal(every.as_secs_f64())
         ),
         (Some(_), None) => format!("Watch starts after the next check finishes. {tab_note}"),
         (None, _) => tab_note.to_owned(),

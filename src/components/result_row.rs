@@ -1,4 +1,5 @@
 use std::rc::Rc;
+use upcheck_core::decimal::Decimal;
 use upcheck_core::summary::format_ms;
 use upcheck_core::Outcome;
 use yew::prelude::*;
@@ -55,7 +56,7 @@ pub(crate) fn ResultRow(props: &ResultRowProps) -> Html {
     let tries = row.result().map(|r| r.tries.to_string());
     let options = (!row.options.is_empty()).then(|| row.options.to_syntax());
     let strip = (row.history.len() > 1).then(|| {
-        let uptime = row.uptime().map(|u| format!("{:.0}%", u * 100.0)).unwrap_or_default();
+        let uptime = row.uptime().map(|u| format!("{:.0}%", Decimal(u * 100.0))).unwrap_or_default();
         html! {
             <span class="history" title={format!("last {} checks, uptime {uptime}", row.history.len())}>
                 { for row.history.iter().map(|o| html! {

@@ -1,5 +1,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
+use upcheck_core::decimal::Decimal;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
@@ -120,7 +121,7 @@ pub(crate) fn Results(props: &ResultsProps) -> Html {
     html! {
         <div id="results-viewport" class="results-viewport" ref={viewport} {onscroll}>
             <ol id="results" class="results virtual" data-rows={rows.len().to_string()}
-                style={format!("padding-top:{pad_top}px;padding-bottom:{pad_bottom}px")}>
+                style={format!("padding-top:{}px;padding-bottom:{}px", Decimal(pad_top), Decimal(pad_bottom))}>
                 { for rows[first..last].iter().map(row) }
             </ol>
         </div>

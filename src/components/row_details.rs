@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use upcheck_core::decimal::Decimal;
 use upcheck_core::defaults::CERT_WARN_DAYS;
 use upcheck_core::wire::CheckLine;
 use yew::prelude::*;
@@ -35,7 +36,7 @@ pub(crate) fn RowDetails(props: &RowDetailsProps) -> Html {
         let ms = (*ms)?;
         let width = (ms as f64 / measured as f64 * 100.0).max(1.0);
         Some(html! {
-            <span class={classes!("phase", *class)} style={format!("width:{width:.1}%")}
+            <span class={classes!("phase", *class)} style={format!("width:{:.1}%", Decimal(width))}
                 title={format!("{name} {ms} ms")} />
         })
     });

@@ -1,3 +1,4 @@
+use upcheck_core::decimal::Decimal;
 use upcheck_core::summary::{format_ms, speedup};
 use upcheck_core::{Outcome, Tally};
 use yew::prelude::*;
@@ -98,7 +99,7 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     let timing = match run.wall_ms {
         Some(wall) => {
             let factor = speedup(t.sum_ms, wall)
-                .map(|f| format!(" · {f:.1}× the speed of one at a time"))
+                .map(|f| format!(" · {:.1}× the speed of one at a time", Decimal(f)))
                 .unwrap_or_default();
             html! {
                 { format!("Done{what} in {} wall time · sum of check times {}{factor} ({mode})",
@@ -120,10 +121,10 @@ pub(crate) fn SummaryBar(props: &SummaryBarProps) -> Html {
     html! {
         <section id="summary" class="summary"
             data-done={done.to_string()} data-total={total.to_string()}
-            data-wall-ms={run.wall_ms.map(|w| format!("{w:.0}"))}
-            data-sum-ms={format!("{:.0}", t.sum_ms)}
+            data-wall-ms={run.wall_ms.map(|w| format!("{:.0}", Decimal(w)))}
+            data-sum-ms={format!("{:.0}", Decimal(t.sum_ms))}
             data-flaky={props.flaky.to_string()}
-            data-read-ms={props.read_ms.map(|ms| format!("{ms:.1}"))}>
+            data-read-ms={props.read_ms.map(|ms| format!("{:.1}", Decimal(ms)))}>
             <div class="chips">{ for chips }{ for flaky }</div>
             <progress id="progress" max={total.to_string()} value={done.to_string()} />
             <div id="progress-text">{ format!("{done} / {total} done{notes}") }</div>
@@ -152,12 +153,12 @@ fn Comparison(props: &ComparisonProps) -> Html {
             Mode::Sequential => "sequential",
         };
         html! {
-            <tr data-mode={mode} data-wall-ms={format!("{:.0}", r.wall_ms)}>
+            <tr data-mode={mode} data-wall-ms={format!("{:.0}", Decimal(r.wall_ms))}>
                 <th scope="row">{ mode_text(r.mode, r.concurrency) }</th>
                 <td>{ r.sites }</td>
                 <td>{ format_ms(r.wall_ms) }</td>
                 <td>{ format_ms(r.sum_ms) }</td>
-                <td>{ format!("{factor:.1}×") }</td>
+                <td>{ format!("{:.1}×", Decimal(factor)) }</td>
             </tr>
         }
     };
@@ -178,7 +179,7 @@ fn Comparison(props: &ComparisonProps) -> Html {
     html! {
         <>
         <table id="compare" class="compare">
-            <caption>{ format!("Same list, both ways: concurrent finished {gain:.1}× sooner") }</caption>
+            <caption>{ format!("Same list, both ways: concurrent finished {:.1}× sooner", Decimal(gain)) }</caption>
             <thead><tr>
                 <th scope="col">{ "run" }</th><th scope="col">{ "sites" }</th>
                 <th scope="col">{ "wall time" }</th><th scope="col">{ "sum of check times" }</th>

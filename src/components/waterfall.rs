@@ -1,6 +1,7 @@
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
+use upcheck_core::decimal::Decimal;
 use upcheck_core::summary::format_ms;
 use upcheck_core::wire::Timings;
 use upcheck_core::Row;
@@ -151,23 +152,24 @@ fn strip(columns: &[u32], limit: u32) -> Html {
     let top = f64::from(peak.max(limit).max(1));
     let step = WIDTH / columns.len() as f64;
     let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 14.0);
-    let mut d = format!("M0 {STRIP}");
+    let mut d = format!("M0 {}", Decimal(STRIP));
     for (i, n) in columns.iter().enumerate() {
         let y = y(*n);
         d.push_str(&format!(
             " L{:.1} {y:.1} L{:.1} {y:.1}",
-            i as f64 * step,
-            (i + 1) as f64 * step
+            Decimal(i as f64 * step),
+            Decimal((i + 1) as f64 * step),
+            y = Decimal(y),
         ));
     }
-    d.push_str(&format!(" L{WIDTH} {STRIP} Z"));
+    d.push_str(&format!(" L{} {} Z", Decimal(WIDTH), Decimal(STRIP)));
     html! {
         <g class="inflight" aria-hidden="true">
             <path d={d} />
-            <line class="limit" x1="0" x2={WIDTH.to_string()}
-                y1={format!("{:.1}", y(limit))} y2={format!("{:.1}", y(limit))} />
-            <text x="4" y={format!("{:.1}", (y(limit) - 2.0).max(10.0))}>{ format!("limit {limit}") }</text>
-            <text x={WIDTH.to_string()} y="10" text-anchor="end">{ format!("in flight, at most {peak}") }</text>
+            <line class="limit" x1="0" x2={Decimal(WIDTH).to_string()}
+                y1={format!("{:.1}", Decimal(y(limit)))} y2={format!("{:.1}", Decimal(y(limit)))} />
+            <text x="4" y={format!("{:.1}", Decimal((y(limit) - 2.0).max(10.0)))}>{ format!("limit {limit}") }</text>
+            <text x={Decimal(WIDTH).to_string()} y="10" text-anchor="end">{ format!("in flight, at most {peak}") }</text>
         </g>
     }
 }
@@ -185,8 +187,8 @@ fn axis(scale: f64, y: f64, bottom: f64) -> Html {
         let anchor = if i == 0 { "start" } else { "middle" };
         html! {
             <>
-                <line class="tick" x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{y:.1}")} y2={format!("{bottom:.0}")} />
-                <text x={format!("{x:.1}")} y={format!("{:.1}", y + 12.0)} text-anchor={anchor}>{ format_ms(t) }</text>
+                <line class="tick" x1={format!("{:.1}", Decimal(x))} x2={format!("{:.1}", Decimal(x))} y1={format!("{:.1}", Decimal(y))} y2={format!("{:.0}", Decimal(bottom))} />
+                <text x={format!("{:.1}", Decimal(x))} y={format!("{:.1}", Decimal(y + 12.0))} text-anchor={anchor}>{ format_ms(t) }</text>
             </>
         }
     });
@@ -318,9 +320,9 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
             let rects = parts.into_iter().filter_map(|(class, ms)| {
                 let w = ms? as f64 / layout.scale * WIDTH;
                 let rect = html! {
-                    <rect class={classes!("phase", class)} x={format!("{at:.1}")}
-                        y={format!("{:.1}", y + lane_h * 0.5)} width={format!("{:.1}", w.max(0.5))}
-                        height={format!("{:.1}", (lane_h * 0.5 - 1.0).max(1.0))} />
+                    <rect class={classes!("phase", class)} x={format!("{:.1}", Decimal(at))}
+                        y={format!("{:.1}", Decimal(y + lane_h * 0.5))} width={format!("{:.1}", Decimal(w.max(0.5)))}
+                        height={format!("{:.1}", Decimal((lane_h * 0.5 - 1.0).max(1.0)))} />
                 };
                 at += w;
                 Some(rect)
@@ -332,11 +334,11 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
                 tabindex={if i == active_lane { "0" } else { "-1" }} role="listitem"
                 aria-label={words.clone()} data-id={first.id.to_string()}
                 data-count={lane.count.to_string()} data-outcome={lane.outcome.as_str()}
-                data-start-ms={format!("{:.1}", lane.start)} data-end-ms={format!("{:.1}", lane.end)}
+                data-start-ms={format!("{:.1}", Decimal(f64::from(lane.start)))} data-end-ms={format!("{:.1}", Decimal(f64::from(lane.end)))}
                 {onclick} {onfocusin} {onmouseenter}>
                 <title>{ words.clone() }</title>
-                <rect class="span" x={format!("{x0:.1}")} y={format!("{y:.1}")}
-                    width={format!("{:.1}", (x1 - x0).max(2.0))} height={format!("{:.1}", (lane_h - 1.0).max(2.0))} />
+                <rect class="span" x={format!("{:.1}", Decimal(x0))} y={format!("{:.1}", Decimal(y))}
+                    width={format!("{:.1}", Decimal((x1 - x0).max(2.0)))} height={format!("{:.1}", Decimal((lane_h - 1.0).max(2.0)))} />
                 { for phases }
             </g>
         }
@@ -376,7 +378,7 @@ pub(crate) fn Waterfall(props: &WaterfallProps) -> Html {
                 { wf::summary(&layout.all, layout.most, limit) }
                 { for notes.iter().map(|n| html! { <>{ " · " }{ n }</> }) }
             </p>
-            <svg id="waterfall-chart" viewBox={format!("0 0 {WIDTH} {height:.0}")}
+            <svg id="waterfall-chart" viewBox={format!("0 0 {} {:.0}", Decimal(WIDTH), Decimal(height))}
                 role="list" aria-label="Waterfall: one bar per check, start to end; arrow keys move between bars"
                 aria-describedby="waterfall-summary"
                 data-bars={layout.shown.len().to_string()} data-lanes={n.to_string()}
@@ -436,10 +438,10 @@ pub(crate) fn RunChart(props: &RunChartProps) -> Html {
             format_ms(f64::from(lane.end))
         );
         html! {
-            <rect class={classes!("bar", lane.outcome.as_str())} x={format!("{:.1}", x(lane.start))}
-                y={format!("{:.1}", lane_h * i as f64)} width={format!("{:.1}", (x(lane.end) - x(lane.start)).max(2.0))}
-                height={format!("{:.1}", (lane_h - 0.5).max(1.0))}
-                data-start-ms={format!("{:.1}", lane.start)} data-end-ms={format!("{:.1}", lane.end)}>
+            <rect class={classes!("bar", lane.outcome.as_str())} x={format!("{:.1}", Decimal(x(lane.start)))}
+                y={format!("{:.1}", Decimal(lane_h * i as f64))} width={format!("{:.1}", Decimal((x(lane.end) - x(lane.start)).max(2.0)))}
+                height={format!("{:.1}", Decimal((lane_h - 0.5).max(1.0)))}
+                data-start-ms={format!("{:.1}", Decimal(f64::from(lane.start)))} data-end-ms={format!("{:.1}", Decimal(f64::from(lane.end)))}>
                 <title>{ words }</title>
             </rect>
         }
@@ -454,11 +456,11 @@ pub(crate) fn RunChart(props: &RunChartProps) -> Html {
     html! {
         <figure class="run-chart" data-mode={props.mode.clone()}>
             <figcaption>{ format!("{} · {}", props.label, format_ms(end)) }</figcaption>
-            <svg viewBox={format!("0 0 {WIDTH} {height:.0}")} role="img" aria-label={words}
+            <svg viewBox={format!("0 0 {} {:.0}", Decimal(WIDTH), Decimal(height))} role="img" aria-label={words}
                 data-max-overlap={most.to_string()}>
                 { for bars }
-                <line class="end" x1={format!("{:.1}", x(end as f32))} x2={format!("{:.1}", x(end as f32))}
-                    y1="0" y2={format!("{height:.0}")} />
+                <line class="end" x1={format!("{:.1}", Decimal(x(end as f32)))} x2={format!("{:.1}", Decimal(x(end as f32)))}
+                    y1="0" y2={format!("{:.0}", Decimal(height))} />
             </svg>
         </figure>
     }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use upcheck_core::decimal::{self, Decimal};
 use upcheck_core::options::{Defaults, SiteOptions, MAX_RETRIES};
 use upcheck_core::{defaults, StatusRule};
 
@@ -139,16 +140,17 @@ impl Settings {
                 defaults::CONCURRENCY
             }
         };
-        let (tlo, thi) = (
-            f64::from(defaults::MIN_TIMEOUT_MS) / 1_000.0,
-            f64::from(defaults::MAX_TIMEOUT_MS) / 1_000.0,
-        );
-        let timeout = match self.timeout_s.trim().parse::<f64>() {
-            Ok(s) if (tlo..=thi).contains(&s) => Duration::from_secs_f64(s),
+        let (tlo, thi) = (defaults::MIN_TIMEOUT_MS, defaults::MAX_TIMEOUT_MS);
+        let timeout = match decimal::parse_scaled(self.timeout_s.trim(), 3) {
+            Some(ms) if (u64::from(tlo)..=u64::from(thi)).contains(&ms) => {
+                Duration::from_millis(ms)
+            }
             _ => {
                 errors.push(format!(
-                    "Timeout: '{}' must be a number of seconds from {tlo} to {thi}",
-                    self.timeout_s.trim()
+                    "Timeout: '{}' must be a number of seconds from {} to {}",
+                    self.timeout_s.trim(),
+                    Decimal(f64::from(tlo) / 1_000.0),
+                    Decimal(f64::from(thi) / 1_000.0)
                 ));
                 Duration::from_millis(u64::from(defaults::TIMEOUT_MS))
             }
@@ -174,8 +176,8 @@ impl Settings {
                 "Retries: '{retries}' must be a whole number from 0 to {MAX_RETRIES}"
             ));
         }
-        let watch_every = match self.watch_every_s.trim().parse::<f64>() {
-            Ok(s) if (1.0..=86_400.0).contains(&s) => Some(Duration::from_secs_f64(s)),
+        let watch_every = match decimal::parse_scaled(self.watch_every_s.trim(), 3) {
+            Some(ms) if (1_000..=86_400_000).contains(&ms) => Some(Duration::from_millis(ms)),
             _ if !self.watch => None,
             _ => {
                 errors.push(format!(

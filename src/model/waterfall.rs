@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 use std::rc::Rc;
+use upcheck_core::decimal::Decimal;
 use upcheck_core::summary::format_ms;
 use upcheck_core::{Outcome, Progress, Row};
 
@@ -249,12 +250,13 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> Stri
     let lane = 10.0;
     let top = STRIP + 22.0;
     let height = top + lane * bars.len() as f64 + 6.0;
-    let x = |ms: f32| f64::from(ms) / scale * WIDTH;
+    let x = |ms: f32| Decimal(f64::from(ms) / scale * WIDTH);
+    let (width, strip, height) = (Decimal(WIDTH), Decimal(STRIP), Decimal(height));
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
-         width=\"{WIDTH}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
+         width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\
          <title>Upcheck waterfall</title><desc>{}</desc>\
          <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
         escape(&summary(bars, max_overlap(bars), limit))
@@ -262,31 +264,31 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> Stri
     let columns = in_flight(bars, 250, scale);
     let peak = f64::from(columns.iter().copied().max().unwrap_or(0).max(limit));
     let step = WIDTH / columns.len() as f64;
-    let mut path = format!("M0 {STRIP}");
+    let mut path = format!("M0 {strip}");
     for (i, n) in columns.iter().enumerate() {
-        let y = STRIP - f64::from(*n) / peak * (STRIP - 14.0);
+        let y = Decimal(STRIP - f64::from(*n) / peak * (STRIP - 14.0));
         let _ = write!(
             path,
             " L{:.1} {y:.1} L{:.1} {y:.1}",
-            i as f64 * step,
-            (i + 1) as f64 * step
+            Decimal(i as f64 * step),
+            Decimal((i + 1) as f64 * step)
         );
     }
     let _ = write!(
         out,
-        "<path d=\"{path} L{WIDTH} {STRIP} Z\" fill=\"#0969da\" fill-opacity=\"0.3\"/>"
+        "<path d=\"{path} L{width} {strip} Z\" fill=\"#0969da\" fill-opacity=\"0.3\"/>"
     );
     let y = STRIP - f64::from(limit) / peak * (STRIP - 14.0);
+    let (y, label_y) = (Decimal(y), Decimal((y - 2.0).max(10.0)));
     let _ = write!(
         out,
-        "<line x1=\"0\" x2=\"{WIDTH}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \
-         stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"{:.1}\" fill=\"#59636e\">limit {limit}</text>",
-        (y - 2.0).max(10.0)
+        "<line x1=\"0\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \
+         stroke-dasharray=\"4 3\"/><text x=\"4\" y=\"{label_y:.1}\" fill=\"#59636e\">limit {limit}</text>"
     );
     let _ = write!(
         out,
-        "<text x=\"{WIDTH}\" y=\"{}\" text-anchor=\"end\" fill=\"#59636e\">{}</text>",
-        STRIP + 14.0,
+        "<text x=\"{width}\" y=\"{}\" text-anchor=\"end\" fill=\"#59636e\">{}</text>",
+        Decimal(STRIP + 14.0),
         format_ms(scale)
     );
     for (i, b) in bars.iter().enumerate() {
@@ -296,9 +298,9 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> Stri
              fill=\"{}\"><title>{}</title></rect>",
             b.outcome.as_str(),
             x(b.start),
-            top + lane * i as f64,
-            (x(b.end) - x(b.start)).max(1.0),
-            lane - 2.0,
+            Decimal(top + lane * i as f64),
+            Decimal((x(b.end).0 - x(b.start).0).max(1.0)),
+            Decimal(lane - 2.0),
             colour(b.outcome),
             escape(&describe(&url(b.id), b)),
         );

@@ -56,7 +56,7 @@ pub const MAX_IMPORT_BYTES: u64 = 10 * 1000 * 1000;
 
 /// Refuses a file over [`MAX_IMPORT_BYTES`] by its size alone, before reading.
 pub fn check_size(name: &str, bytes: u64) -> Result<(), ImportError> {
-    let mb = |b: u64| format!("{:.1} MB", b as f64 / 1e6);
+    let mb = |b: u64| format!("{:.1} MB", crate::decimal::Decimal(b as f64 / 1e6));
     if bytes > MAX_IMPORT_BYTES {
         return Err(ImportError::TooLarge {
             file: name.to_owned(),

@@ -18,6 +18,7 @@
 //! - [`ndjson`]: splitting a chunked NDJSON stream into lines,
 //! - [`vantage`]: vantage points and the combined verdict over them.
 
+pub mod decimal;
 pub mod defaults;
 pub mod export;
 pub mod headers;

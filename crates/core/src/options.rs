@@ -408,20 +408,16 @@ impl Expect {
 /// `800ms`, `2s`, `1.5s` or a bare `800` (milliseconds), within `min..=max`.
 fn duration_ms(value: &str, min: u32, max: u32) -> Result<u32, String> {
     let v = value.trim().to_ascii_lowercase();
-    let (number, scale) = if let Some(n) = v.strip_suffix("ms") {
-        (n, 1.0)
+    let (number, places) = if let Some(n) = v.strip_suffix("ms") {
+        (n, 0)
     } else if let Some(n) = v.strip_suffix('s') {
-        (n, 1000.0)
+        (n, 3)
     } else {
-        (v.as_str(), 1.0)
+        (v.as_str(), 0)
     };
-    let bad = || format!("'{value}' is not a duration like 800ms or 2s");
-    let n: f64 = number.trim().parse().map_err(|_| bad())?;
-    if !n.is_finite() || n < 0.0 {
-        return Err(bad());
-    }
-    let ms = (n * scale).round();
-    if ms < f64::from(min) || ms > f64::from(max) {
+    let ms = crate::decimal::parse_scaled(number.trim(), places)
+        .ok_or_else(|| format!("'{value}' is not a duration like 800ms or 2s"))?;
+    if ms < u64::from(min) || ms > u64::from(max) {
         return Err(format!(
             "{value} is out of range ({} to {})",
             write_ms(min),

@@ -62,7 +62,7 @@ pub fn format_ms(ms: f64) -> String {
     if ms < 1_000.0 {
         format!("{} ms", ms.round() as u64)
     } else if ms < 60_000.0 {
-        format!("{:.2} s", ms / 1_000.0)
+        format!("{:.2} s", crate::decimal::Decimal(ms / 1_000.0))
     } else {
         let s = (ms / 1_000.0).round() as u64;
         format!("{} min {} s", s / 60, s % 60)

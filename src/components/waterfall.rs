@@ -145,31 +145,16 @@ fn phase_words(t: &Timings) -> String {
     )
 }
 
-/// A step line of checks in flight over time, and the limit, above the bars:
-/// with a limit of 16 the strip never rises above its dashed line.
+/// The in-flight strip (model's [`wf::strip`]) and its labels, above the bars.
 fn strip(columns: &[u32], limit: u32) -> Html {
-    let peak = columns.iter().copied().max().unwrap_or(0);
-    let top = f64::from(peak.max(limit).max(1));
-    let step = WIDTH / columns.len() as f64;
-    let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 14.0);
-    let mut d = format!("M0 {}", Decimal(STRIP));
-    for (i, n) in columns.iter().enumerate() {
-        let y = y(*n);
-        d.push_str(&format!(
-            " L{:.1} {y:.1} L{:.1} {y:.1}",
-            Decimal(i as f64 * step),
-            Decimal((i + 1) as f64 * step),
-            y = Decimal(y),
-        ));
-    }
-    d.push_str(&format!(" L{} {} Z", Decimal(WIDTH), Decimal(STRIP)));
+    let line = wf::strip(columns, limit);
     html! {
         <g class="inflight" aria-hidden="true">
-            <path d={d} />
+            <path d={line.path.clone()} />
             <line class="limit" x1="0" x2={Decimal(WIDTH).to_string()}
-                y1={format!("{:.1}", Decimal(y(limit)))} y2={format!("{:.1}", Decimal(y(limit)))} />
-            <text x="4" y={format!("{:.1}", Decimal((y(limit) - 2.0).max(10.0)))}>{ format!("limit {limit}") }</text>
-            <text x={Decimal(WIDTH).to_string()} y="10" text-anchor="end">{ format!("in flight, at most {peak}") }</text>
+                y1={format!("{:.1}", Decimal(line.limit_y))} y2={format!("{:.1}", Decimal(line.limit_y))} />
+            <text x="4" y={format!("{:.1}", Decimal(line.label_y()))}>{ format!("limit {limit}") }</text>
+            <text x={Decimal(WIDTH).to_string()} y="10" text-anchor="end">{ format!("in flight, at most {}", line.peak) }</text>
         </g>
     }
 }

@@ -243,6 +243,51 @@ pub(crate) const WIDTH: f64 = 1000.0;
 /// Height of the in-flight strip above the bars.
 pub(crate) const STRIP: f64 = 36.0;
 
+/// The in-flight strip above a chart's bars, shared by the page's chart and
+/// the SVG export: a step line of checks in flight per column, closed along
+/// the strip's bottom, and the height of the limit's dashed line. Scaled to
+/// the larger of the peak and the limit, so with a limit of 16 the line never
+/// rises above the dashed one.
+pub(crate) struct Strip {
+    /// The step line as an SVG path.
+    pub(crate) path: String,
+    /// Where the limit's line is drawn.
+    pub(crate) limit_y: f64,
+    /// The most checks in flight in any column.
+    pub(crate) peak: u32,
+}
+
+impl Strip {
+    /// Where the limit's label sits: just above its line, inside the chart.
+    pub(crate) fn label_y(&self) -> f64 {
+        (self.limit_y - 2.0).max(10.0)
+    }
+}
+
+/// [`Strip`] for `columns` (checks in flight per time slice) and `limit`.
+pub(crate) fn strip(columns: &[u32], limit: u32) -> Strip {
+    let peak = columns.iter().copied().max().unwrap_or(0);
+    let top = f64::from(peak.max(limit).max(1));
+    let y = |n: u32| STRIP - f64::from(n) / top * (STRIP - 14.0);
+    let step = WIDTH / columns.len() as f64;
+    let mut path = format!("M0 {}", Decimal(STRIP));
+    for (i, n) in columns.iter().enumerate() {
+        let _ = write!(
+            path,
+            " L{:.1} {y:.1} L{:.1} {y:.1}",
+            Decimal(i as f64 * step),
+            Decimal((i + 1) as f64 * step),
+            y = Decimal(y(*n)),
+        );
+    }
+    let _ = write!(path, " L{} {} Z", Decimal(WIDTH), Decimal(STRIP));
+    Strip {
+        path,
+        limit_y: y(limit),
+        peak,
+    }
+}
+
 /// A standalone SVG file of `bars` (one rect per site, in order) with the
 /// in-flight strip and the limit: styles inline, so it renders anywhere.
 pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> String {
@@ -251,7 +296,7 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> Stri
     let top = STRIP + 22.0;
     let height = top + lane * bars.len() as f64 + 6.0;
     let x = |ms: f32| Decimal(f64::from(ms) / scale * WIDTH);
-    let (width, strip, height) = (Decimal(WIDTH), Decimal(STRIP), Decimal(height));
+    let (width, height) = (Decimal(WIDTH), Decimal(height));
     let mut out = String::new();
     let _ = write!(
         out,
@@ -261,25 +306,13 @@ pub(crate) fn svg(bars: &[Bar], url: impl Fn(u32) -> String, limit: u32) -> Stri
          <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
         escape(&summary(bars, max_overlap(bars), limit))
     );
-    let columns = in_flight(bars, 250, scale);
-    let peak = f64::from(columns.iter().copied().max().unwrap_or(0).max(limit));
-    let step = WIDTH / columns.len() as f64;
-    let mut path = format!("M0 {strip}");
-    for (i, n) in columns.iter().enumerate() {
-        let y = Decimal(STRIP - f64::from(*n) / peak * (STRIP - 14.0));
-        let _ = write!(
-            path,
-            " L{:.1} {y:.1} L{:.1} {y:.1}",
-            Decimal(i as f64 * step),
-            Decimal((i + 1) as f64 * step)
-        );
-    }
+    let strip_line = strip(&in_flight(bars, 250, scale), limit);
     let _ = write!(
         out,
-        "<path d=\"{path} L{width} {strip} Z\" fill=\"#0969da\" fill-opacity=\"0.3\"/>"
+        "<path d=\"{}\" fill=\"#0969da\" fill-opacity=\"0.3\"/>",
+        strip_line.path
     );
-    let y = STRIP - f64::from(limit) / peak * (STRIP - 14.0);
-    let (y, label_y) = (Decimal(y), Decimal((y - 2.0).max(10.0)));
+    let (y, label_y) = (Decimal(strip_line.limit_y), Decimal(strip_line.label_y()));
     let _ = write!(
         out,
         "<line x1=\"0\" x2=\"{width}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#59636e\" \

@@ -370,7 +370,15 @@ impl Page {
     ) -> Result<Value, Failure> {
         let deadline = Instant::now() + limit;
         loop {
-            let value = self.cmd(what, self.client.execute(script, vec![])).await?;
+            let value =
+                match tokio::time::timeout(COMMAND, self.client.execute(script, vec![])).await {
+                    Ok(Ok(value)) => value,
+                    // The document the script ran in went away under it (a page
+                    // opened without waiting for its load): ask the new one.
+                    Ok(Err(e)) if interrupted_by_navigation(&e) => Value::Null,
+                    Ok(Err(e)) => return Err(self.fail(what, &e)),
+                    Err(_) => return Err(self.fail(what, &format!("no answer within {COMMAND:?}"))),
+                };
             if !value.is_null() {
                 return Ok(value);
             }
@@ -414,6 +422,26 @@ impl Page {
 
     fn fail(&self, what: &str, err: &dyn fmt::Display) -> Failure {
         Failure::new(self.browser, what, err)
+    }
+}
+
+/// Whether a script command failed only because the document it ran in was
+/// being replaced: each driver says so in its own words. WebKit's: "Callback
+/// was not called before the unload event"; Firefox's: "Document was
+/// unloaded"; chromedriver's: "Execution context was destroyed" or "Inspected
+/// target navigated or closed". Any other error is a real one.
+fn interrupted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
+    const SAID: [&str; 4] = [
+        "before the unload event",
+        "Document was unloaded",
+        "Execution context was destroyed",
+        "target navigated or closed",
+    ];
+    match e {
+        fantoccini::error::CmdError::Standard(wd) => {
+            SAID.iter().any(|said| wd.message.contains(said))
+        }
+        _ => false,
     }
 }
 

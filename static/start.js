@@ -8,13 +8,20 @@
 // shows the list saved by the last visit, marks itself edited when typed in,
 // and a Check (or Ctrl+Enter) pressed now is remembered on <html> as
 // data-early-check. The app adopts both when it mounts (`mount` in src/lib.rs).
+// Check is disabled in index.html until this script can remember a press.
 const box = document.getElementById('list');
 const early = document.getElementById('check');
 if (box && early) {
-  try {
-    const saved = JSON.parse(localStorage.getItem('upcheck.list.v1') || '""');
-    if (typeof saved === 'string' && box.value === '') box.value = saved;
-  } catch (_) { /* no storage (private mode) or an unreadable entry: start empty */ }
+  if (box.value !== '') {
+    // Typed or pasted before this script ran (the box is empty in
+    // index.html): that is the list, not the saved one.
+    box.dataset.edited = 'true';
+  } else {
+    try {
+      const saved = JSON.parse(localStorage.getItem('upcheck.list.v1') || '""');
+      if (typeof saved === 'string') box.value = saved;
+    } catch (_) { /* no storage (private mode) or an unreadable entry: start empty */ }
+  }
   box.addEventListener('input', () => { box.dataset.edited = 'true'; });
   const press = () => {
     document.documentElement.dataset.earlyCheck = 'true';
@@ -26,6 +33,7 @@ if (box && early) {
   box.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); press(); }
   });
+  early.disabled = false;
 }
 const tag = document.querySelector('script[data-wasm]');
 const here = (name) => new URL(name, document.baseURI).href;

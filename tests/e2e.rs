@@ -331,20 +331,43 @@ async fn recheck_rows(browser: Browser) -> Result<(), Failure> {
 }
 
 /// On a slow connection the page is usable before its checker arrives: the
-/// static list box takes a paste and Check is remembered; once the wasm is
-/// let through, the app keeps the typed list and runs it.
+/// static list box takes a paste even before the page's script has run, Check
+/// is offered once a press can be remembered (never a button that silently
+/// does nothing), and once the wasm is let through, the app keeps the typed
+/// list and runs it.
 async fn usable_before_the_checker_arrives(browser: Browser) -> Result<(), Failure> {
     let fixture = Fixture::start(1)
         .await
         .map_err(|e| Failure::new(browser, "starting the fixture server", &e))?;
     let site = Site::start().await;
-    let gate = Gate::start(site.addr()).await;
+    let gate = Gate::start(site.addr(), &["start.js", ".wasm"]).await;
     let page = Page::loading(browser, &gate.url("/")).await?;
     let early = "document.querySelector('#check.early') && document.querySelector('#list')";
     page.wait_for("waiting for the static page", RUN_LIMIT, early)
         .await?;
+    // Typed while the page's script is still on its way.
     let url = fixture.url(0, "/cors/status/200");
     page.type_list(std::slice::from_ref(&url)).await?;
+    let disabled = page
+        .eval(
+            "reading the early Check",
+            "return document.querySelector('#check.early').disabled;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        disabled,
+        serde_json::Value::Bool(true),
+        "{browser}: Check is offered before a press can be remembered"
+    );
+
+    gate.open("start.js");
+    page.wait_for(
+        "waiting for the early Check to be offered",
+        RUN_LIMIT,
+        "document.querySelector('#check.early:not(:disabled)')",
+    )
+    .await?;
     page.click("#check").await?;
     let pressed = "document.querySelector('#early-status').innerText.includes('Check pressed')";
     page.wait_for(
@@ -359,7 +382,7 @@ async fn usable_before_the_checker_arrives(browser: Browser) -> Result<(), Failu
         "{browser}: rows before the checker arrived"
     );
 
-    gate.open();
+    gate.open(".wasm");
     page.wait_for_app().await?;
     let summary = page.wait_until_done(RUN_LIMIT).await?;
     let rows = page.rows().await?;

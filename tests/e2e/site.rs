@@ -125,23 +125,29 @@ impl Drop for Relay {
     }
 }
 
-/// A relay in front of a site that holds back every request for a `.wasm`
-/// file until [`Gate::open`]: the static page, its CSS and scripts arrive,
-/// the checker does not, as on a slow connection.
+/// A relay in front of a site that holds back requests for some of its
+/// files until each is let through: the static page arrives, its script or
+/// its checker does not yet, as on a slow connection.
 pub struct Gate {
     addr: SocketAddr,
-    open: tokio::sync::watch::Sender<bool>,
+    holds: Vec<(&'static str, tokio::sync::watch::Sender<bool>)>,
     accept: JoinHandle<()>,
 }
 
 impl Gate {
-    /// A closed gate on a free loopback port in front of `to`.
-    pub async fn start(to: SocketAddr) -> Gate {
+    /// A gate on a free loopback port in front of `to`, holding back every
+    /// request whose line names one of `files` (a name or its end: `.wasm`,
+    /// `start.js`) until [`Gate::open`] lets that one through.
+    pub async fn start(to: SocketAddr, files: &[&'static str]) -> Gate {
         let (listener, addr) = loopback("gate").await;
-        let (open, watch) = tokio::sync::watch::channel(false);
+        let holds: Vec<_> = files
+            .iter()
+            .map(|&file| (file, tokio::sync::watch::channel(false).0))
+            .collect();
+        let watches: Vec<_> = holds.iter().map(|(f, tx)| (*f, tx.subscribe())).collect();
         let accept = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
-                let watch = watch.clone();
+                let watches = watches.clone();
                 tokio::spawn(async move {
                     let Ok(outbound) = TcpStream::connect(to).await else {
                         return;
@@ -151,11 +157,15 @@ impl Gate {
                     let answers = async {
                         let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
                     };
-                    tokio::join!(hold_wasm(&mut client_read, server_write, watch), answers);
+                    tokio::join!(hold(&mut client_read, server_write, watches), answers);
                 });
             }
         });
-        Gate { addr, open, accept }
+        Gate {
+            addr,
+            holds,
+            accept,
+        }
     }
 
     /// `http://127.0.0.1:PORT{path}` of the gate.
@@ -163,9 +173,13 @@ impl Gate {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Lets the held requests (and every later one) through.
-    pub fn open(&self) {
-        let _ = self.open.send(true);
+    /// Lets the held requests for `file` (and every later one) through.
+    pub fn open(&self, file: &str) {
+        for (held, tx) in &self.holds {
+            if *held == file {
+                let _ = tx.send(true);
+            }
+        }
     }
 }
 
@@ -175,24 +189,28 @@ impl Drop for Gate {
     }
 }
 
-/// Copies a client's requests to the server, waiting for the gate before
-/// any bytes that ask for a `.wasm` file (browsers send one request at a time
-/// on a connection, so a request line arrives at the start of a read).
-async fn hold_wasm(
+/// Copies a client's requests to the server, waiting before any bytes that
+/// ask for a held file until it is let through (browsers send one request at
+/// a time on a connection, so a request line arrives at the start of a read).
+async fn hold(
     from: &mut tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
-    mut open: tokio::sync::watch::Receiver<bool>,
+    mut holds: Vec<(&'static str, tokio::sync::watch::Receiver<bool>)>,
 ) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut buf = vec![0u8; 16 * 1024];
-    loop {
+    'copy: loop {
         let n = match from.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
         let chunk = &buf[..n];
-        if chunk.windows(5).any(|w| w == b".wasm") && open.wait_for(|o| *o).await.is_err() {
-            break;
+        let line = chunk.split(|&b| b == b'\n').next().unwrap_or_default();
+        for (file, open) in &mut holds {
+            let named = line.windows(file.len()).any(|w| w == file.as_bytes());
+            if named && open.wait_for(|o| *o).await.is_err() {
+                break 'copy;
+            }
         }
         if to.write_all(chunk).await.is_err() {
             break;

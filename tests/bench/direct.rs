@@ -17,7 +17,7 @@ use std::time::Duration;
 use upcheck_fixture::Fixture;
 
 const OBSERVE_JS: &str = "
-    window.__bench = { longest: 0, longest_at: null, first: null, t0: null };
+    window.__bench = { longest: 0, longest_at: null, first: null, t0: null, next_paint: null };
     performance.clearResourceTimings();
     performance.setResourceTimingBufferSize(100000);
     new PerformanceObserver(list => {
@@ -28,9 +28,22 @@ const OBSERVE_JS: &str = "
             }
     }).observe({ type: 'longtask' });
     // On window, capturing: before Yew's own delegated listener starts the run.
+    // Click to next paint, as Interaction to Next Paint counts it: the frame
+    // after the click's task (its handlers and their microtasks: the list
+    // read, the first render) calls this rAF before it lays out and paints;
+    // a message posted there runs once that frame is drawn. What a person
+    // waits before the page answers the click, even under 50 ms.
     window.addEventListener('click', e => {
-        if (window.__bench.t0 === null && e.target.closest('#check'))
+        if (window.__bench.t0 === null && e.target.closest('#check')) {
             window.__bench.t0 = performance.now();
+            requestAnimationFrame(() => {
+                const after = new MessageChannel();
+                after.port1.onmessage = () => {
+                    window.__bench.next_paint = performance.now() - window.__bench.t0;
+                };
+                after.port2.postMessage(null);
+            });
+        }
     }, { capture: true });
     new MutationObserver(() => {
         if (window.__bench.first === null &&
@@ -173,6 +186,11 @@ async fn direct_on(
     page.paste_list(&list.join("\n")).await?;
     page.eval("installing observers", OBSERVE_JS, vec![])
         .await?;
+    let profile = std::env::var_os("UPCHECK_BENCH_PROFILE")
+        .map(|dir| std::path::PathBuf::from(dir).join(format!("direct-{n}.cpuprofile")));
+    if profile.is_some() {
+        start_profile(page).await?;
+    }
     page.click("#check").await?;
     let slots = concurrency.min(BROWSER_SOCKETS).min(PER_HOST * hosts);
     let ideal = ideal_ms(n, slots);
@@ -181,6 +199,9 @@ async fn direct_on(
     // What the page does once the run is done (saving the results for the
     // next visit, the last renders) counts too: give it time to happen.
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    if let Some(path) = &profile {
+        save_profile(page, path).await?;
+    }
     let seen = page
         .eval("reading the observers", "return window.__bench;", vec![])
         .await?;
@@ -213,8 +234,9 @@ async fn direct_on(
     } else {
         format!("longest task began {longest_at:+.0} ms from the click; ")
     };
+    let next_paint = num(&seen["next_paint"]);
     row.note = format!(
-        "{longest_at}list read in {:.0} ms; {} fetches: first sent {:.0} ms after the click, \
+        "{longest_at}click to next paint {next_paint:.0} ms; list read in {:.0} ms; {} fetches: first sent {:.0} ms after the click, \
          last answer at {:.0} ms; waiting in the browser p50 {:.0} / p90 {:.0} ms, \
          server p50 {:.0} / p90 {:.0} ms; before connect p50 {:.0} ms; {} new connections",
         summary.read_ms.unwrap_or(f64::NAN),
@@ -229,4 +251,36 @@ async fn direct_on(
         timing["new_connections"],
     );
     Ok(row)
+}
+
+/// Starts the DevTools CPU profiler (0.1 ms samples) for
+/// `UPCHECK_BENCH_PROFILE`: where a long task's time goes, by function.
+async fn start_profile(page: &Page) -> Result<(), crate::e2e::page::Failure> {
+    page.cdp("Profiler.enable", serde_json::json!({})).await?;
+    page.cdp(
+        "Profiler.setSamplingInterval",
+        serde_json::json!({ "interval": 100 }),
+    )
+    .await?;
+    page.cdp("Profiler.start", serde_json::json!({})).await?;
+    Ok(())
+}
+
+/// Stops the profiler and writes its profile where DevTools can open it,
+/// with the time origin of `performance.now()` beside it so a long task's
+/// start (`longest_at`) can be found among the samples.
+async fn save_profile(
+    page: &Page,
+    path: &std::path::Path,
+) -> Result<(), crate::e2e::page::Failure> {
+    let stopped = page.cdp("Profiler.stop", serde_json::json!({})).await?;
+    let fail = |e: &dyn std::fmt::Display| {
+        crate::e2e::page::Failure::new(Browser::Chromium, "saving the CPU profile", e)
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+    }
+    std::fs::write(path, stopped["profile"].to_string()).map_err(|e| fail(&e))?;
+    eprintln!("CPU profile: {}", path.display());
+    Ok(())
 }

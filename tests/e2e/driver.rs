@@ -441,15 +441,16 @@ impl Driver {
     pub async fn fit_viewport(&self, client: &Client, want: (u32, u32)) -> Result<(), Failure> {
         let fail = |e: &dyn fmt::Display| self.failure("setting the window size", e);
         let script = "return [window.innerWidth, window.innerHeight];";
+        let deadline = Instant::now() + SESSION_START;
         let mut size = want;
         // Twice at most: the second try corrects for the bars measured in the first.
         for _ in 0..2 {
             let resize = client.set_window_size(size.0, size.1);
             let resize = tokio::time::timeout(SESSION_START, resize).await;
             resize.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
-            let inner = client.execute(script, vec![]);
-            let inner = tokio::time::timeout(SESSION_START, inner).await;
-            let inner = inner.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
+            let inner = settled(client, script, deadline, |v| !v.is_null())
+                .await
+                .map_err(|e| fail(&e))?;
             let (Some(iw), Some(ih)) = (inner[0].as_u64(), inner[1].as_u64()) else {
                 return Err(fail(&format!("unexpected viewport {inner}")));
             };
@@ -466,16 +467,29 @@ impl Driver {
         // animation frames later the page has been painted at the new size.
         // A window WebKit takes for hidden (a new one under Xvfb, now and
         // then, on a cold machine) gets no animation frames at all: then a
-        // second is waited instead, rather than the script timing out
-        // (which failed a cold run's session start).
-        let painted = "const done = arguments[arguments.length - 1];
-            const late = setTimeout(() => done(false), 1000);
-            requestAnimationFrame(() => requestAnimationFrame(() => {
-                clearTimeout(late);
-                done(true);
-            }));";
-        let painted = tokio::time::timeout(SESSION_START, client.execute_async(painted, vec![]));
-        painted.await.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
+        // second is waited instead.
+        //
+        // A flag the frames set, polled, rather than an asynchronous script:
+        // in a session that does not wait for page loads, a new browser may
+        // still be replacing its first blank document, and a callback given
+        // to the old one is never called (chromedriver: "script timeout").
+        // Each call has its own key, so a later resize waits for its own
+        // frames; a replaced document gets the flag set up again.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let key = NEXT.fetch_add(1, Ordering::Relaxed);
+        let painted = format!(
+            "const seen = window.__upcheckPainted || (window.__upcheckPainted = {{}});
+             if (!({key} in seen)) {{
+                 seen[{key}] = false;
+                 const done = () => {{ seen[{key}] = true; }};
+                 setTimeout(done, 1000);
+                 requestAnimationFrame(() => requestAnimationFrame(done));
+             }}
+             return seen[{key}];"
+        );
+        settled(client, &painted, deadline, |v| v == &json!(true))
+            .await
+            .map_err(|e| fail(&e))?;
         Ok(())
     }
 
@@ -548,4 +562,51 @@ fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
         .local_addr()?
         .port())
+}
+
+/// Runs `script` until its value passes `done` or `deadline` passes, asking
+/// again when the document it ran in was being replaced (see
+/// [`interrupted_by_navigation`]); any other error ends the wait.
+async fn settled(
+    client: &Client,
+    script: &str,
+    deadline: Instant,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> Result<serde_json::Value, String> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, client.execute(script, vec![])).await {
+            Ok(Ok(value)) if done(&value) => return Ok(value),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) if interrupted_by_navigation(&e) => {}
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err("no answer".to_owned()),
+        }
+        if Instant::now() >= deadline {
+            return Err("not settled in time".to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Whether a script command failed only because the document it ran in was
+/// being replaced: each driver says so in its own words. WebKit's: "Callback
+/// was not called before the unload event"; Firefox's: "Document was
+/// unloaded"; chromedriver's: "Execution context was destroyed", "Cannot find
+/// context with specified id" or "Inspected target navigated or closed". Any
+/// other error is a real one.
+pub fn interrupted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
+    const SAID: [&str; 5] = [
+        "before the unload event",
+        "Document was unloaded",
+        "Execution context was destroyed",
+        "Cannot find context with specified id",
+        "target navigated or closed",
+    ];
+    match e {
+        fantoccini::error::CmdError::Standard(wd) => {
+            SAID.iter().any(|said| wd.message.contains(said))
+        }
+        _ => false,
+    }
 }

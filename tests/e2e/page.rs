@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::time::Instant;
 
-use super::driver::{Browser, Driver, Theme, WINDOW};
+use super::driver::{interrupted_by_navigation, Browser, Driver, Theme, WINDOW};
 use super::site::Site;
 
 /// What [`Page::describe`] adds to the summary and rows.
@@ -422,26 +422,6 @@ impl Page {
 
     fn fail(&self, what: &str, err: &dyn fmt::Display) -> Failure {
         Failure::new(self.browser, what, err)
-    }
-}
-
-/// Whether a script command failed only because the document it ran in was
-/// being replaced: each driver says so in its own words. WebKit's: "Callback
-/// was not called before the unload event"; Firefox's: "Document was
-/// unloaded"; chromedriver's: "Execution context was destroyed" or "Inspected
-/// target navigated or closed". Any other error is a real one.
-fn interrupted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
-    const SAID: [&str; 4] = [
-        "before the unload event",
-        "Document was unloaded",
-        "Execution context was destroyed",
-        "target navigated or closed",
-    ];
-    match e {
-        fantoccini::error::CmdError::Standard(wd) => {
-            SAID.iter().any(|said| wd.message.contains(said))
-        }
-        _ => false,
     }
 }
 

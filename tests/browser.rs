@@ -396,6 +396,37 @@ async fn a_custom_status_rule_decides_up_and_down() {
     assert_eq!(state_of(&rows, &moved), "down");
 }
 
+/// A setting changed after a run counts for the next re-check: the row's ↻,
+/// "re-check failed" and "re-check all" each run with the status rule as it
+/// is now, not as it was when the list was first checked.
+#[wasm_bindgen_test]
+async fn rechecks_use_the_settings_as_they_are_now() {
+    let page = Page::mount().await;
+    let unauthorized = url(0, "/cors/status/401");
+    let missing = url(1, "/cors/status/404");
+    page.check(&format!("{unauthorized}\n{missing}")).await;
+    assert_eq!(state_of(&page.rows(), &unauthorized), "down");
+
+    page.type_into("#accept", "200-299,401").await;
+    let button = page.find(&format!("li.row[data-url='{unauthorized}'] button.recheck"));
+    button.dyn_ref::<HtmlElement>().unwrap().click();
+    page.settle().await;
+    page.wait_done(Duration::from_secs(10)).await;
+    assert_eq!(state_of(&page.rows(), &unauthorized), "up", "the row's ↻");
+
+    page.type_into("#accept", "200-299,404").await;
+    page.click("#recheck-failed").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    assert_eq!(state_of(&page.rows(), &missing), "up", "re-check failed");
+
+    page.type_into("#accept", "200-299").await;
+    page.click("#recheck-all").await;
+    page.wait_done(Duration::from_secs(10)).await;
+    let rows = page.rows();
+    assert_eq!(state_of(&rows, &unauthorized), "down", "re-check all");
+    assert_eq!(state_of(&rows, &missing), "down", "re-check all");
+}
+
 #[wasm_bindgen_test]
 async fn stop_cancels_what_is_in_flight_and_keeps_what_finished() {
     let page = Page::mount().await;

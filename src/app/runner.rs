@@ -160,20 +160,27 @@ pub(super) fn use_runner(
             launch(&runner, &state, run, jobs, plan);
         })
     };
+    // `recheck` changes with the settings; the handlers below read the
+    // latest one when called, so a setting changed after a run (a vantage
+    // point turned off, a new status rule) counts for the next re-check,
+    // while the row buttons' callback stays the same and rows need not
+    // render again.
+    let latest = use_mut_ref(|| recheck.clone());
+    *latest.borrow_mut() = recheck;
     let recheck_one = {
-        let recheck = recheck.clone();
-        use_callback((), move |id: usize, ()| recheck.emit(vec![id]))
+        let latest = latest.clone();
+        use_callback((), move |id: usize, ()| latest.borrow().emit(vec![id]))
     };
     let recheck_failed = {
-        let (recheck, state) = (recheck.clone(), state.clone());
+        let (latest, state) = (latest.clone(), state.clone());
         use_callback(state.version, move |(), _| {
-            recheck.emit(state.checkable_ids(true))
+            latest.borrow().emit(state.checkable_ids(true))
         })
     };
     let recheck_all = {
         let state = state.clone();
         use_callback(state.version, move |(), _| {
-            recheck.emit(state.checkable_ids(false))
+            latest.borrow().emit(state.checkable_ids(false))
         })
     };
     let stop = use_callback((), move |(), ()| {

@@ -27,6 +27,8 @@ const DRIVER_START: Duration = Duration::from_secs(15);
 /// How long a new browser session may take (measured: 0.5–1 s for Chromium,
 /// 3–4 s for Firefox), with room on a busy 2-core machine.
 const SESSION_START: Duration = Duration::from_secs(45);
+/// How often [`settled`] asks the page again.
+const POLL: Duration = Duration::from_millis(25);
 /// The viewport every test sees, so screenshots show the whole results table.
 pub const WINDOW: (u32, u32) = (1280, 900);
 /// The environment variable that picks browsers: `chromium,firefox,webkit`.
@@ -448,7 +450,7 @@ impl Driver {
             let resize = client.set_window_size(size.0, size.1);
             let resize = tokio::time::timeout(SESSION_START, resize).await;
             resize.map_err(|e| fail(&e))?.map_err(|e| fail(&e))?;
-            let inner = settled(client, script, deadline, |v| !v.is_null())
+            let inner = settled(client, script, deadline, SESSION_START, |v| !v.is_null())
                 .await
                 .map_err(|e| fail(&e))?;
             let (Some(iw), Some(ih)) = (inner[0].as_u64(), inner[1].as_u64()) else {
@@ -487,9 +489,11 @@ impl Driver {
              }}
              return seen[{key}];"
         );
-        settled(client, &painted, deadline, |v| v == &json!(true))
-            .await
-            .map_err(|e| fail(&e))?;
+        settled(client, &painted, deadline, SESSION_START, |v| {
+            v == &json!(true)
+        })
+        .await
+        .map_err(|e| fail(&e))?;
         Ok(())
     }
 
@@ -566,26 +570,48 @@ fn free_port() -> std::io::Result<u16> {
 
 /// Runs `script` until its value passes `done` or `deadline` passes, asking
 /// again when the document it ran in was being replaced (see
-/// [`interrupted_by_navigation`]); any other error ends the wait.
-async fn settled(
+/// [`interrupted_by_navigation`]); any other error ends the wait, as does a
+/// command that gets no answer within `command`.
+pub async fn settled(
     client: &Client,
     script: &str,
     deadline: Instant,
+    command: Duration,
     done: impl Fn(&serde_json::Value) -> bool,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, Unsettled> {
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, client.execute(script, vec![])).await {
+        match tokio::time::timeout(command, client.execute(script, vec![])).await {
             Ok(Ok(value)) if done(&value) => return Ok(value),
             Ok(Ok(_)) => {}
             Ok(Err(e)) if interrupted_by_navigation(&e) => {}
-            Ok(Err(e)) => return Err(e.to_string()),
-            Err(_) => return Err("no answer".to_owned()),
+            Ok(Err(e)) => return Err(Unsettled::Failed(e)),
+            Err(_) => return Err(Unsettled::NoAnswer(command)),
         }
         if Instant::now() >= deadline {
-            return Err("not settled in time".to_owned());
+            return Err(Unsettled::Late);
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Why [`settled`] gave up.
+#[derive(Debug)]
+pub enum Unsettled {
+    /// The deadline passed with every answer refused.
+    Late,
+    /// One command got no answer in time.
+    NoAnswer(Duration),
+    /// The driver reported an error other than a page being replaced.
+    Failed(fantoccini::error::CmdError),
+}
+
+impl fmt::Display for Unsettled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unsettled::Late => f.write_str("not settled in time"),
+            Unsettled::NoAnswer(wait) => write!(f, "no answer within {wait:?}"),
+            Unsettled::Failed(e) => e.fmt(f),
+        }
     }
 }
 
@@ -595,7 +621,7 @@ async fn settled(
 /// unloaded"; chromedriver's: "Execution context was destroyed", "Cannot find
 /// context with specified id" or "Inspected target navigated or closed". Any
 /// other error is a real one.
-pub fn interrupted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
+fn interrupted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
     const SAID: [&str; 5] = [
         "before the unload event",
         "Document was unloaded",

@@ -10,9 +10,9 @@ use std::fmt;
 use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
-use tokio::time::Instant;
+use std::time::Instant;
 
-use super::driver::{interrupted_by_navigation, Browser, Driver, Theme, WINDOW};
+use super::driver::{settled, Browser, Driver, Theme, Unsettled, WINDOW};
 use super::site::Site;
 
 /// What [`Page::describe`] adds to the summary and rows.
@@ -30,8 +30,6 @@ const CONTEXT_JS: &str = "const q = (s) => document.querySelector(s);
 const COMMAND: Duration = Duration::from_secs(20);
 /// Loading the page and its wasm.
 const LOAD: Duration = Duration::from_secs(20);
-/// How often waits look at the page again.
-const POLL: Duration = Duration::from_millis(25);
 /// The tallest full-page screenshot: a long list is virtualised anyway.
 const SHOT_MAX_HEIGHT: u32 = 3000;
 
@@ -368,26 +366,17 @@ impl Page {
         limit: Duration,
         script: &str,
     ) -> Result<Value, Failure> {
+        // The document a script runs in can go away under it (a page opened
+        // without waiting for its load): `settled` then asks the new one.
         let deadline = Instant::now() + limit;
-        loop {
-            let value =
-                match tokio::time::timeout(COMMAND, self.client.execute(script, vec![])).await {
-                    Ok(Ok(value)) => value,
-                    // The document the script ran in went away under it (a page
-                    // opened without waiting for its load): ask the new one.
-                    Ok(Err(e)) if interrupted_by_navigation(&e) => Value::Null,
-                    Ok(Err(e)) => return Err(self.fail(what, &e)),
-                    Err(_) => return Err(self.fail(what, &format!("no answer within {COMMAND:?}"))),
-                };
-            if !value.is_null() {
-                return Ok(value);
-            }
-            if Instant::now() >= deadline {
+        match settled(&self.client, script, deadline, COMMAND, |v| !v.is_null()).await {
+            Ok(value) => Ok(value),
+            Err(Unsettled::Late) => {
                 let shown = self.describe().await;
                 let limit = format!("not within {limit:?}; the page shows:\n{shown}");
-                return Err(self.fail(what, &limit));
+                Err(self.fail(what, &limit))
             }
-            tokio::time::sleep(POLL).await;
+            Err(e) => Err(self.fail(what, &e)),
         }
     }
 

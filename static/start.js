@@ -9,6 +9,16 @@
 // and a Check (or Ctrl+Enter) pressed now is remembered on <html> as
 // data-early-check. The app adopts both when it mounts (`mount` in src/lib.rs).
 // Check is disabled in index.html until this script can remember a press.
+//
+// It also asks this page's own server for /api/health at once, while the wasm
+// is still on its way, and leaves the pending answer on window.upcheckHealth.
+// The app's first look for a proxy on this server takes that answer instead of
+// asking again (`early_answer` in src/services/proxy.rs), so a Check pressed
+// early starts its run a round trip sooner.
+const health = new URL('/api/health', location.origin).href;
+window.upcheckHealth = { url: health, answer: fetch(health, { cache: 'no-store' }) };
+// No proxy here (a static host) is an answer too: not an unhandled rejection.
+window.upcheckHealth.answer.catch(() => {});
 const box = document.getElementById('list');
 const early = document.getElementById('check');
 if (box && early) {

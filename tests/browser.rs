@@ -315,6 +315,70 @@ fn sum_ms(page: &Page) -> f64 {
     page.summary().expect("a run has a summary").sum_ms
 }
 
+/// What `#proxy-status` says once the page has finished looking for its proxy.
+async fn proxy_status(page: &Page) -> String {
+    for _ in 0..250 {
+        let said = page.text("#proxy-status");
+        if !said.starts_with("looking for a proxy") {
+            return said;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("still looking for a proxy after 5 s");
+}
+
+/// Leaves an answer to this page's `/api/health` where static/start.js leaves
+/// the one it asks for while the wasm loads.
+fn early_health(answer: &str) {
+    let origin = web_sys::window().unwrap().location().origin().unwrap();
+    js_sys::eval(&format!(
+        "window.upcheckHealth = {{ url: '{origin}/api/health', answer: {answer} }};
+         window.upcheckHealth.answer.catch(() => {{}});"
+    ))
+    .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_health_answer_asked_for_before_the_wasm_is_taken_once() {
+    // The test runner's own server has no /api/health: only the answer left
+    // by the early script can say a proxy is there.
+    let limits = r#"{max_urls: 100, max_body_bytes: 1000, concurrency: 8, per_host: 4,
+        global_concurrency: 64, rate_per_minute: null, rate_burst: 5, max_redirects: 10,
+        min_timeout_ms: 100, max_timeout_ms: 120000, insecure_allow_loopback: false,
+        honours_accept: true, site_options: true}"#;
+    early_health(&format!(
+        "Promise.resolve(new Response(JSON.stringify({{name: 'upcheck-proxy', \
+         version: 'early', limits: {limits}}})))"
+    ));
+    let page = Page::mount().await;
+    let said = proxy_status(&page).await;
+    assert!(
+        said.contains("proxy found at") && said.contains("upcheck-proxy early, 8 checks"),
+        "{said}"
+    );
+    let left = js_sys::Reflect::get(&web_sys::window().unwrap(), &"upcheckHealth".into()).unwrap();
+    assert!(left.is_undefined(), "the early answer was not taken");
+    drop(page);
+
+    // Taken once: the next look asks the server itself, which has no proxy.
+    let page = Page::mount().await;
+    let said = proxy_status(&page).await;
+    assert!(
+        said.starts_with("no proxy at") && said.contains("HTTP 404"),
+        "{said}"
+    );
+    drop(page);
+
+    // An early request that failed is this page's answer too, in the same words.
+    early_health("Promise.reject(new TypeError('Failed to fetch'))");
+    let page = Page::mount().await;
+    let said = proxy_status(&page).await;
+    assert!(
+        said.contains("(no answer (TypeError: Failed to fetch))"),
+        "{said}"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn a_site_that_never_answers_times_out_at_the_deadline() {
     let page = Page::mount().await;

@@ -5,12 +5,12 @@
 
 use futures::future::{select, Either};
 use futures::FutureExt;
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 use std::time::Duration;
 use upcheck_core::ndjson::{Line, LineReader};
 use upcheck_core::wire::{CheckLine, CheckRequest, ErrorBody, Health};
 use upcheck_core::{CheckResult, Outcome};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCache};
 
@@ -30,15 +30,30 @@ pub(crate) fn endpoint(base: &str, path: &str) -> String {
 
 /// Asks `base` whether an Upcheck proxy answers there.
 pub(crate) async fn probe(base: &str) -> Result<Health, String> {
-    let request = Request::get(&endpoint(base, "/api/health"))
-        .cache(RequestCache::NoStore)
-        .send()
-        .boxed_local();
+    let url = endpoint(base, "/api/health");
+    let request = match early_answer(&url) {
+        Some(answer) => async move {
+            let resp = JsFuture::from(answer).await.map_err(|e| js_error(&e))?;
+            let resp: web_sys::Response = resp
+                .dyn_into()
+                .map_err(|_| "not a fetch Response".to_owned())?;
+            Ok(Response::from(resp))
+        }
+        .boxed_local(),
+        None => Request::get(&url)
+            .cache(RequestCache::NoStore)
+            .send()
+            .map(|sent| sent.map_err(|e| e.to_string()))
+            .boxed_local(),
+    };
     let timer = yew::platform::time::sleep(PROBE_TIMEOUT).boxed_local();
     let resp = match select(request, timer).await {
         Either::Left((Ok(resp), _)) => resp,
         Either::Left((Err(e), _)) => return Err(format!("no answer ({e})")),
-        Either::Right(_) => return Err(format!("no answer within {PROBE_TIMEOUT:?}")),
+        Either::Right(_) => {
+            let secs = PROBE_TIMEOUT.as_secs();
+            return Err(format!("no answer within {secs} s"));
+        }
     };
     if !resp.ok() {
         return Err(format!("answered HTTP {}", resp.status()));
@@ -50,6 +65,34 @@ pub(crate) async fn probe(base: &str) -> Result<Health, String> {
         return Err(format!("answered as '{}', not upcheck-proxy", health.name));
     }
     Ok(health)
+}
+
+/// The answer to `GET url` that static/start.js asked for while the wasm was
+/// still loading (`window.upcheckHealth`), if it asked for this URL. Taken
+/// once: a later look at the same proxy asks afresh.
+fn early_answer(url: &str) -> Option<js_sys::Promise> {
+    let window: js_sys::Object = web_sys::window()?.into();
+    let key = JsValue::from_str("upcheckHealth");
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    let asked = js_sys::Reflect::get(&early, &JsValue::from_str("url")).ok()?;
+    if asked.as_string().as_deref() != Some(url) {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    js_sys::Reflect::get(&early, &JsValue::from_str("answer"))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// A JavaScript error as gloo-net words it ("TypeError: Failed to fetch").
+fn js_error(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", String::from(e.name()), String::from(e.message())),
+        None => e
+            .as_string()
+            .unwrap_or_else(|| "an unreadable error".to_owned()),
+    }
 }
 
 /// What the batch request itself ran into (not any one site).

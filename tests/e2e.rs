@@ -79,6 +79,21 @@ async fn start(
     Ok((fixture, site, page))
 }
 
+/// How many times the page asked its own server's `/api/health` so far. One
+/// per load: static/start.js asks while the wasm loads, and the app takes that
+/// answer rather than asking again (`early_answer` in src/services/proxy.rs).
+async fn health_requests(page: &Page) -> Result<u64, Failure> {
+    let count = page
+        .eval(
+            "counting the page's /api/health requests",
+            "return performance.getEntriesByType('resource')
+                 .filter(e => new URL(e.name).pathname === '/api/health').length;",
+            vec![],
+        )
+        .await?;
+    Ok(count.as_u64().unwrap_or(u64::MAX))
+}
+
 /// `target/e2e/NAME`, beside the build folder's `tmp/`.
 fn artifact(name: &str) -> PathBuf {
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
@@ -460,6 +475,8 @@ async fn mixed_list_through_the_proxy(browser: Browser) -> Result<(), Failure> {
         summary.text.contains("through the proxy"),
         "{browser}: {summary:?}"
     );
+    let asked = health_requests(&page).await?;
+    assert_eq!(asked, 1, "{browser}: /api/health asked {asked} times");
 
     // The redirect row's details: the chain, the address, the HTTP version.
     page.click(&format!("li.row[data-url='{chain}'] details.more summary"))
@@ -515,6 +532,9 @@ async fn served_from_a_sub_path_by_a_plain_static_server(browser: Browser) -> Re
     let no_proxy = "document.querySelector('#proxy-status').innerText.includes('no proxy at')";
     page.wait_for("waiting for the proxy probe", RUN_LIMIT, no_proxy)
         .await?;
+    // The early request's 404 is the app's answer too: asked once.
+    let asked = health_requests(&page).await?;
+    assert_eq!(asked, 1, "{browser}: /api/health asked {asked} times");
     let ok = fixture.url(0, "/cors/status/200");
     let (summary, rows) = check_list(&page, std::slice::from_ref(&ok)).await?;
     assert_eq!(

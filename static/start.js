@@ -15,10 +15,12 @@
 // The app's first look for a proxy on this server takes that answer instead of
 // asking again (`early_answer` in src/services/proxy.rs), so a Check pressed
 // early starts its run a round trip sooner.
-const health = new URL('/api/health', location.origin).href;
-window.upcheckHealth = { url: health, answer: fetch(health, { cache: 'no-store' }) };
-// No proxy here (a static host) is an answer too: not an unhandled rejection.
-window.upcheckHealth.answer.catch(() => {});
+try {
+  const health = new URL('/api/health', location.origin).href;
+  window.upcheckHealth = { url: health, answer: fetch(health, { cache: 'no-store' }) };
+  // No proxy here (a static host) is an answer too: not an unhandled rejection.
+  window.upcheckHealth.answer.catch(() => {});
+} catch (_) { /* an opaque origin (a sandboxed frame): the app asks for itself */ }
 const box = document.getElementById('list');
 const early = document.getElementById('check');
 if (box && early) {
